@@ -1,0 +1,3 @@
+from pharos.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,252 @@
+"""The store's DDL.
+
+The ``otel_*`` tables are exactly those the OpenTelemetry Collector's ClickHouse exporter creates
+(columns, types, codecs, skip indexes, partitioning, ORDER BY), so the real exporter and Grafana's
+ClickHouse plugin work on the same tables. Created with ``IF NOT EXISTS``: tables the exporter
+already made are adopted as they are. Pharos adds MATERIALIZED columns for the hot GenAI attributes
+and its own tables (``scores``).
+
+With a ``cluster``, every statement runs ``ON CLUSTER``; each table becomes a ``<name>_local``
+ReplicatedMergeTree plus a Distributed ``<name>`` over it (inserts and queries use ``<name>``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SchemaOptions", "TRACES", "GENAI_COLUMNS", "COST_ATTRIBUTE", "exporter_tables", "genai_columns",
+           "pharos_tables"]
+
+TRACES = "otel_traces"
+COST_ATTRIBUTE = "pharos.cost.usd"  # the SDK records the price of a call here (USD)
+
+# name, type, expression over SpanAttributes -- what dashboards and evaluators read without map lookups.
+GENAI_COLUMNS: list[tuple[str, str, str]] = [
+    ("GenAIOperationName", "LowCardinality(String)", "SpanAttributes['gen_ai.operation.name']"),
+    ("GenAIProviderName", "LowCardinality(String)",
+     "if(mapContains(SpanAttributes, 'gen_ai.provider.name'), SpanAttributes['gen_ai.provider.name'], "
+     "SpanAttributes['gen_ai.system'])"),
+    ("GenAIRequestModel", "LowCardinality(String)", "SpanAttributes['gen_ai.request.model']"),
+    ("GenAIResponseModel", "LowCardinality(String)", "SpanAttributes['gen_ai.response.model']"),
+    ("GenAIInputTokens", "UInt64", "toUInt64OrZero(SpanAttributes['gen_ai.usage.input_tokens'])"),
+    ("GenAIOutputTokens", "UInt64", "toUInt64OrZero(SpanAttributes['gen_ai.usage.output_tokens'])"),
+    ("GenAITimeToFirstChunk", "Nullable(Float64)",
+     "toFloat64OrNull(SpanAttributes['gen_ai.response.time_to_first_chunk'])"),
+    ("GenAICostUsd", "Nullable(Float64)", f"toFloat64OrNull(SpanAttributes['{COST_ATTRIBUTE}'])"),
+    ("GenAIConversationId", "String", "SpanAttributes['gen_ai.conversation.id']"),
+    ("ErrorType", "LowCardinality(String)", "SpanAttributes['error.type']"),
+]
+
+
+@dataclass(frozen=True)
+class SchemaOptions:
+    database: str = "otel"
+    cluster: str | None = None
+    retention_days: int = 0
+
+    @property
+    def on_cluster(self) -> str:
+        return f"ON CLUSTER {quote(self.cluster)}" if self.cluster else ""
+
+    def ttl(self, column: str) -> str:
+        return f"TTL toDateTime({column}) + toIntervalDay({self.retention_days})" if self.retention_days else ""
+
+    def table(self, name: str) -> str:
+        """The table that holds the data (the ``_local`` replica table on a cluster)."""
+        return f"{quote(self.database)}.{quote(name + '_local' if self.cluster else name)}"
+
+    def engine(self, kind: str = "MergeTree", args: str = "") -> str:
+        if self.cluster:
+            zk = "'/clickhouse/tables/{shard}/{database}/{table}', '{replica}'"
+            return f"Replicated{kind}({zk}{', ' + args if args else ''})"
+        return f"{kind}({args})"
+
+
+def quote(identifier: str) -> str:
+    return "`" + identifier.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+def _distributed(opts: SchemaOptions, name: str, sharding_key: str) -> list[str]:
+    if not opts.cluster:
+        return []
+    db = quote(opts.database)
+    return [
+        f"CREATE TABLE IF NOT EXISTS {db}.{quote(name)} {opts.on_cluster} AS {opts.table(name)} "
+        f"ENGINE = Distributed({quote(opts.cluster)}, {db}, {quote(name + '_local')}, {sharding_key})"
+    ]
+
+
+_ATTR_MAP = "Map(LowCardinality(String), String)"
+_METRIC_COMMON = f"""
+    ResourceAttributes {_ATTR_MAP} CODEC(ZSTD(1)),
+    ResourceSchemaUrl String CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    ScopeAttributes {_ATTR_MAP} CODEC(ZSTD(1)),
+    ScopeDroppedAttrCount UInt32 CODEC(ZSTD(1)),
+    ScopeSchemaUrl String CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    MetricName String CODEC(ZSTD(1)),
+    MetricDescription String CODEC(ZSTD(1)),
+    MetricUnit String CODEC(ZSTD(1)),
+    Attributes {_ATTR_MAP} CODEC(ZSTD(1)),
+    StartTimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),
+    TimeUnix DateTime64(9) CODEC(Delta, ZSTD(1)),"""
+_EXEMPLARS = f"""
+    Exemplars Nested (
+        FilteredAttributes {_ATTR_MAP},
+        TimeUnix DateTime64(9),
+        Value Float64,
+        SpanId String,
+        TraceId String
+    ) CODEC(ZSTD(1)),"""
+_METRIC_INDEXES = """
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_key mapKeys(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_scope_attr_value mapValues(ScopeAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_key mapKeys(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_attr_value mapValues(Attributes) TYPE bloom_filter(0.01) GRANULARITY 1"""
+_METRIC_TAIL = """
+PARTITION BY toDate(TimeUnix)
+ORDER BY (ServiceName, MetricName, Attributes, toUnixTimestamp64Nano(TimeUnix))
+{ttl}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"""
+
+_METRIC_BODIES = {
+    "otel_metrics_gauge": f"""{_METRIC_COMMON}
+    Value Float64 CODEC(ZSTD(1)),
+    Flags UInt32 CODEC(ZSTD(1)),{_EXEMPLARS}""",
+    "otel_metrics_sum": f"""{_METRIC_COMMON}
+    Value Float64 CODEC(ZSTD(1)),
+    Flags UInt32 CODEC(ZSTD(1)),{_EXEMPLARS}
+    AggregationTemporality Int32 CODEC(ZSTD(1)),
+    IsMonotonic Boolean CODEC(Delta, ZSTD(1)),""",
+    "otel_metrics_histogram": f"""{_METRIC_COMMON}
+    Count UInt64 CODEC(Delta, ZSTD(1)),
+    Sum Float64 CODEC(ZSTD(1)),
+    BucketCounts Array(UInt64) CODEC(ZSTD(1)),
+    ExplicitBounds Array(Float64) CODEC(ZSTD(1)),{_EXEMPLARS}
+    Flags UInt32 CODEC(ZSTD(1)),
+    Min Float64 CODEC(ZSTD(1)),
+    Max Float64 CODEC(ZSTD(1)),
+    AggregationTemporality Int32 CODEC(ZSTD(1)),""",
+}
+METRIC_TABLES = list(_METRIC_BODIES)
+
+
+def exporter_tables(opts: SchemaOptions) -> list[str]:
+    """The OTel Collector ClickHouse exporter's traces and metrics DDL."""
+    traces = opts.table(TRACES)
+    lookup = opts.table(TRACES + "_trace_id_ts")
+    stmts = [
+        f"""CREATE TABLE IF NOT EXISTS {traces} {opts.on_cluster} (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    ParentSpanId String CODEC(ZSTD(1)),
+    TraceState String CODEC(ZSTD(1)),
+    SpanName LowCardinality(String) CODEC(ZSTD(1)),
+    SpanKind LowCardinality(String) CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    ResourceAttributes {_ATTR_MAP} CODEC(ZSTD(1)),
+    ScopeName String CODEC(ZSTD(1)),
+    ScopeVersion String CODEC(ZSTD(1)),
+    SpanAttributes {_ATTR_MAP} CODEC(ZSTD(1)),
+    Duration UInt64 CODEC(T64, ZSTD(1)),
+    StatusCode LowCardinality(String) CODEC(ZSTD(1)),
+    StatusMessage String CODEC(ZSTD(1)),
+    Events Nested (
+        Timestamp DateTime64(9),
+        Name LowCardinality(String),
+        Attributes {_ATTR_MAP}
+    ) CODEC(ZSTD(1)),
+    Links Nested (
+        TraceId String,
+        SpanId String,
+        TraceState String,
+        Attributes {_ATTR_MAP}
+    ) CODEC(ZSTD(1)),
+    ResourceAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(ResourceAttributes, 'Array(Tuple(String, String))')),
+    SpanAttributeItems Array(String) ALIAS arrayMap(kv -> concat(kv.1, '=', kv.2), CAST(SpanAttributes, 'Array(Tuple(String, String))')),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1,
+    INDEX idx_res_attr_key mapKeys(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_res_attr_value mapValues(ResourceAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_attr_key mapKeys(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_span_attr_value mapValues(SpanAttributes) TYPE bloom_filter(0.01) GRANULARITY 1,
+    INDEX idx_duration Duration TYPE minmax GRANULARITY 1,
+    INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8
+) ENGINE = {opts.engine()}
+PARTITION BY toDate(Timestamp)
+PRIMARY KEY (ServiceName, SpanName, toDateTime(Timestamp))
+ORDER BY (ServiceName, SpanName, toDateTime(Timestamp), Timestamp)
+{opts.ttl('Timestamp')}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1""",
+        *_distributed(opts, TRACES, "cityHash64(TraceId)"),
+        f"""CREATE TABLE IF NOT EXISTS {lookup} {opts.on_cluster} (
+    TraceId String CODEC(ZSTD(1)),
+    Start SimpleAggregateFunction(min, DateTime) CODEC(ZSTD(1)),
+    End SimpleAggregateFunction(max, DateTime) CODEC(ZSTD(1))
+) ENGINE = {opts.engine('AggregatingMergeTree')}
+PARTITION BY toStartOfWeek(Start)
+ORDER BY (TraceId)
+{opts.ttl('Start')}
+SETTINGS index_granularity = 8192, ttl_only_drop_parts = 1""",
+        *_distributed(opts, TRACES + "_trace_id_ts", "cityHash64(TraceId)"),
+        f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {opts.table(TRACES + '_trace_id_ts_mv')} {opts.on_cluster}
+TO {lookup}
+AS SELECT
+    TraceId,
+    min(Timestamp) AS Start,
+    max(Timestamp) AS End
+FROM {traces}
+WHERE TraceId != ''
+GROUP BY TraceId""",
+    ]
+    for name, body in _METRIC_BODIES.items():
+        stmts.append(f"CREATE TABLE IF NOT EXISTS {opts.table(name)} {opts.on_cluster} ({body}{_METRIC_INDEXES}\n) "
+                     f"ENGINE = {opts.engine()}{_METRIC_TAIL.format(ttl=opts.ttl('TimeUnix'))}")
+        stmts += _distributed(opts, name, "rand()")
+    return stmts
+
+
+def genai_columns(opts: SchemaOptions) -> list[str]:
+    """MATERIALIZED GenAI columns on ``otel_traces`` (and its Distributed table on a cluster)."""
+    targets = [opts.table(TRACES)]
+    if opts.cluster:
+        targets.append(f"{quote(opts.database)}.{quote(TRACES)}")
+    stmts = []
+    for target in targets:
+        adds = ",\n".join(f"ADD COLUMN IF NOT EXISTS {name} {type_} MATERIALIZED {expr}"
+                          for name, type_, expr in GENAI_COLUMNS)
+        stmts.append(f"ALTER TABLE {target} {opts.on_cluster}\n{adds}")
+    return stmts
+
+
+def pharos_tables(opts: SchemaOptions) -> list[str]:
+    """Pharos' own tables. ``scores``: one row per score of a span, by an evaluator, a user or a human.
+    ReplacingMergeTree on (Name, TraceId, SpanId, ScoreId): writing the same score twice keeps one."""
+    scores = opts.table("scores")
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {scores} {opts.on_cluster} (
+    Timestamp DateTime64(9) CODEC(Delta(8), ZSTD(1)),
+    CreatedAt DateTime64(6) DEFAULT now64(6) CODEC(Delta(8), ZSTD(1)),
+    TraceId String CODEC(ZSTD(1)),
+    SpanId String CODEC(ZSTD(1)),
+    ScoreId String CODEC(ZSTD(1)),
+    Name LowCardinality(String) CODEC(ZSTD(1)),
+    Source LowCardinality(String) CODEC(ZSTD(1)),
+    Value Float64 CODEC(ZSTD(1)),
+    Label LowCardinality(String) CODEC(ZSTD(1)),
+    Explanation String CODEC(ZSTD(1)),
+    EvaluatorVersion LowCardinality(String) CODEC(ZSTD(1)),
+    ServiceName LowCardinality(String) CODEC(ZSTD(1)),
+    Attributes {_ATTR_MAP} CODEC(ZSTD(1)),
+    INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1
+) ENGINE = {opts.engine('ReplacingMergeTree', 'CreatedAt')}
+PARTITION BY toDate(Timestamp)
+ORDER BY (Name, TraceId, SpanId, ScoreId)
+{opts.ttl('Timestamp')}
+SETTINGS index_granularity = 8192""",
+        *_distributed(opts, "scores", "cityHash64(TraceId)"),
+    ]
