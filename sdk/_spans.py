@@ -1,0 +1,403 @@
+"""GenAI spans by hand: :func:`llm_span`, :func:`observe`, :func:`session`, and the :class:`LLMSpan`
+handle that the automatic openai instrumentation uses too.
+
+An :class:`LLMSpan` wraps one OpenTelemetry span. You tell it what you know (model, tokens, messages,
+chunks as they stream) and :meth:`LLMSpan.end` turns that into GenAI attributes, the cost, the GPU
+use seen during the call and the ``gen_ai.client.*`` metrics. Every method swallows its own errors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import json
+import time
+from typing import Any, Callable, Iterator, Sequence, TypeVar, overload
+
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from pharos.sdk import _attributes as A
+from pharos.sdk._state import SESSION, STATE, log_failure
+
+__all__ = ["LLMSpan", "llm_span", "observe", "session"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_CLIENT_OPERATIONS = frozenset({"chat", "text_completion", "embeddings", "generate_content"})
+
+
+class LLMSpan:
+    """One GenAI operation being measured. Create it with :func:`llm_span` (or let the SDK do it)."""
+
+    __slots__ = ("span", "operation", "provider", "request_model", "response_model", "response_id",
+                 "finish_reasons", "input_tokens", "output_tokens", "cached_input_tokens",
+                 "reasoning_output_tokens", "server_address", "server_port", "error_type", "_start",
+                 "_first_chunk", "_last_chunk", "chunks", "_ended", "_token", "streaming")
+
+    def __init__(self, operation: str, model: str | None = None, provider: str | None = None, *,
+                 server_address: str | None = None, server_port: int | None = None,
+                 attributes: dict[str, Any] | None = None, kind: SpanKind | None = None,
+                 name: str | None = None, streaming: bool = False) -> None:
+        self.operation = operation
+        self.provider = provider
+        self.request_model = model
+        self.response_model: str | None = None
+        self.response_id: str | None = None
+        self.finish_reasons: list[str] | None = None
+        self.input_tokens: int | None = None
+        self.output_tokens: int | None = None
+        self.cached_input_tokens: int | None = None
+        self.reasoning_output_tokens: int | None = None
+        self.server_address = server_address
+        self.server_port = server_port
+        self.error_type: str | None = None
+        self.streaming = streaming
+        self._first_chunk: float | None = None
+        self._last_chunk: float | None = None
+        self.chunks = 0
+        self._ended = False
+        self._token: Any = None
+        attrs: dict[str, Any] = {A.OPERATION_NAME: operation}
+        if provider:
+            attrs[A.PROVIDER_NAME] = provider
+        if model:
+            attrs[A.REQUEST_MODEL] = model
+        if server_address:
+            attrs[A.SERVER_ADDRESS] = server_address
+        if server_port:
+            attrs[A.SERVER_PORT] = server_port
+        sess = SESSION.get()
+        if sess:
+            attrs.update(sess)
+        if attributes:
+            attrs.update({k: v for k, v in attributes.items() if v is not None})
+        if kind is None:
+            kind = SpanKind.CLIENT if operation in _CLIENT_OPERATIONS else SpanKind.INTERNAL
+        self.span = STATE.tracer.start_span(name or (f"{operation} {model}" if model else operation),
+                                            kind=kind, attributes=attrs)
+        self._start = time.monotonic()
+
+    # ----------------------------------------------------------------- context
+    def activate(self) -> None:
+        """Make this span the current one (children nest under it) until :meth:`deactivate`."""
+        self._token = otel_context.attach(trace.set_span_in_context(self.span))
+
+    def deactivate(self) -> None:
+        if self._token is not None:
+            try:
+                otel_context.detach(self._token)
+            except Exception as exc:  # detached in another context (async generators)
+                log_failure("deactivate", exc)
+            self._token = None
+
+    # ------------------------------------------------------------------ setters
+    def set_attribute(self, key: str, value: Any) -> None:
+        if value is not None:
+            self.span.set_attribute(key, value)
+
+    def set_usage(self, input_tokens: int | None = None, output_tokens: int | None = None, *,
+                  cached_input_tokens: int | None = None, reasoning_output_tokens: int | None = None) -> None:
+        """Token counts of the call (input includes cached input, as OpenAI reports it)."""
+        if input_tokens is not None:
+            self.input_tokens = int(input_tokens)
+        if output_tokens is not None:
+            self.output_tokens = int(output_tokens)
+        if cached_input_tokens is not None:
+            self.cached_input_tokens = int(cached_input_tokens)
+        if reasoning_output_tokens is not None:
+            self.reasoning_output_tokens = int(reasoning_output_tokens)
+
+    def set_response(self, *, model: str | None = None, id: str | None = None,
+                     finish_reasons: Sequence[str] | None = None) -> None:
+        if model:
+            self.response_model = model
+        if id:
+            self.response_id = id
+        if finish_reasons is not None:
+            self.finish_reasons = [str(r) for r in finish_reasons if r]
+
+    def set_input(self, messages: Any, system_instructions: Any = None) -> None:
+        """Prompt messages (OpenAI-style dicts or a string); recorded only when content capture is on."""
+        policy = STATE.content
+        if not policy.capture:
+            return
+        try:
+            if messages is not None:
+                self.span.set_attribute(A.INPUT_MESSAGES, policy.messages_json(messages, "user"))
+            if system_instructions is not None:
+                self.span.set_attribute(A.SYSTEM_INSTRUCTIONS, policy.parts_json(system_instructions))
+        except Exception as exc:
+            log_failure("set_input", exc)
+
+    def set_output(self, messages: Any) -> None:
+        """Completion messages; recorded only when content capture is on."""
+        policy = STATE.content
+        if not policy.capture or messages is None:
+            return
+        try:
+            self.span.set_attribute(A.OUTPUT_MESSAGES, policy.messages_json(messages, "assistant"))
+        except Exception as exc:
+            log_failure("set_output", exc)
+
+    def set_documents(self, documents: Sequence[Any]) -> None:
+        """Retrieved context (for ``retrieval`` spans); recorded only when content capture is on."""
+        policy = STATE.content
+        if policy.capture and documents is not None:
+            try:
+                self.span.set_attribute(A.RETRIEVAL_DOCUMENTS,
+                                        json.dumps([policy.text(d) for d in documents], ensure_ascii=False))
+            except Exception as exc:
+                log_failure("set_documents", exc)
+
+    def chunk(self) -> None:
+        """Call once per streamed chunk, as it arrives: gives time to first chunk and per chunk."""
+        now = time.monotonic()
+        if self._first_chunk is None:
+            self._first_chunk = now
+        self._last_chunk = now
+        self.chunks += 1
+
+    def set_error(self, exc: BaseException | str) -> None:
+        """Mark the call failed: ``error.type`` is the exception's class name (or the given string)."""
+        try:
+            if isinstance(exc, BaseException):
+                self.error_type = type(exc).__name__
+                self.span.record_exception(exc)
+                self.span.set_status(Status(StatusCode.ERROR, str(exc)[:500]))
+            else:
+                self.error_type = str(exc)
+                self.span.set_status(Status(StatusCode.ERROR))
+        except Exception as err:
+            log_failure("set_error", err)
+
+    # --------------------------------------------------------------------- end
+    @property
+    def ended(self) -> bool:
+        return self._ended
+
+    def end(self, *, abandoned: bool = False) -> None:
+        """Finish the span: write the collected attributes, the cost, GPU use and the metrics. Idempotent."""
+        if self._ended:
+            return
+        self._ended = True
+        end = time.monotonic()
+        span = self.span
+        try:
+            attrs: dict[str, Any] = {}
+            if self.response_model:
+                attrs[A.RESPONSE_MODEL] = self.response_model
+            if self.response_id:
+                attrs[A.RESPONSE_ID] = self.response_id
+            if self.finish_reasons:
+                attrs[A.RESPONSE_FINISH_REASONS] = self.finish_reasons
+            if self.input_tokens is not None:
+                attrs[A.USAGE_INPUT_TOKENS] = self.input_tokens
+            if self.output_tokens is not None:
+                attrs[A.USAGE_OUTPUT_TOKENS] = self.output_tokens
+            if self.cached_input_tokens is not None:
+                attrs[A.USAGE_CACHE_READ_INPUT_TOKENS] = self.cached_input_tokens
+            if self.reasoning_output_tokens is not None:
+                attrs[A.USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning_output_tokens
+            ttfc = None
+            if self._first_chunk is not None:
+                ttfc = self._first_chunk - self._start
+                attrs[A.RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
+                attrs[A.PHAROS_OUTPUT_CHUNKS] = self.chunks
+                if self.chunks > 1:
+                    attrs[A.PHAROS_TIME_PER_OUTPUT_CHUNK] = (self._last_chunk - self._first_chunk) / (self.chunks - 1)
+            if abandoned:
+                attrs[A.PHAROS_STREAM_ABANDONED] = True
+            if self.error_type:
+                attrs[A.ERROR_TYPE] = self.error_type
+            cost = STATE.prices.cost(self.response_model or self.request_model, self.input_tokens,
+                                     self.output_tokens, self.cached_input_tokens)
+            if cost is not None:
+                attrs[A.PHAROS_COST_USD] = cost
+            gpu = STATE.gpu
+            if gpu is not None:
+                seen = gpu.window(self._start, end)
+                if seen is not None:
+                    attrs[A.PHAROS_GPU_UTILIZATION], attrs[A.PHAROS_GPU_MEMORY_USED] = seen
+            if attrs:
+                span.set_attributes(attrs)
+            if STATE.metrics_on:
+                self._record_metrics(end - self._start, ttfc)
+            if self.response_id:
+                from pharos.sdk._feedback import remember_response
+
+                remember_response(self.response_id, span.get_span_context())
+        except Exception as exc:
+            log_failure("LLMSpan.end", exc)
+        finally:
+            self.deactivate()
+            span.end()
+
+    def _record_metrics(self, duration: float, ttfc: float | None) -> None:
+        if self.operation not in _CLIENT_OPERATIONS:
+            return
+        attrs: dict[str, Any] = {A.OPERATION_NAME: self.operation}
+        if self.provider:
+            attrs[A.PROVIDER_NAME] = self.provider
+        if self.request_model:
+            attrs[A.REQUEST_MODEL] = self.request_model
+        if self.response_model:
+            attrs[A.RESPONSE_MODEL] = self.response_model
+        if self.server_address:
+            attrs[A.SERVER_ADDRESS] = self.server_address
+        if self.server_port:
+            attrs[A.SERVER_PORT] = self.server_port
+        if self.error_type:
+            attrs[A.ERROR_TYPE] = self.error_type
+        inst = STATE.instruments
+        inst.duration.record(duration, attrs)
+        if ttfc is not None:
+            inst.time_to_first_chunk.record(ttfc, attrs)
+        if self.error_type is None:
+            if self.input_tokens is not None:
+                inst.token_usage.record(self.input_tokens, {**attrs, A.TOKEN_TYPE: "input"})
+            if self.output_tokens is not None:
+                inst.token_usage.record(self.output_tokens, {**attrs, A.TOKEN_TYPE: "output"})
+
+
+_EXTRA_NAMES = {"tool_name": A.TOOL_NAME, "tool_call_id": A.TOOL_CALL_ID, "agent_name": A.AGENT_NAME,
+                "data_source_id": A.DATA_SOURCE_ID, "conversation_id": A.CONVERSATION_ID, "user_id": A.USER_ID}
+
+
+@contextlib.contextmanager
+def llm_span(operation: str = "chat", model: str | None = None, provider: str | None = None, *,
+             name: str | None = None, attributes: dict[str, Any] | None = None,
+             **extra: Any) -> Iterator[LLMSpan]:
+    """Measure any GenAI step yourself::
+
+        with pharos.llm_span("chat", model="llama-3-8b", provider="vllm") as s:
+            s.set_input(messages)
+            reply = my_client.generate(messages)
+            s.set_usage(reply.prompt_tokens, reply.completion_tokens)
+            s.set_output([{"role": "assistant", "content": reply.text}])
+
+    ``operation`` is a GenAI operation name: ``chat``, ``text_completion``, ``embeddings``,
+    ``execute_tool``, ``retrieval``, ``invoke_agent``, ``create_agent``. Keyword ``extra`` become
+    attributes: ``tool_name``, ``tool_call_id``, ``agent_name``, ``data_source_id``, ``conversation_id``
+    map to their GenAI names (``gen_ai.tool.name``, ...), any other ``key`` to ``gen_ai.<key>``. An exception
+    inside the block marks the span as an error and is re-raised.
+    """
+    attrs = dict(attributes or {})
+    for key, value in extra.items():
+        attrs[_EXTRA_NAMES.get(key, "gen_ai." + key)] = value
+    if name is None and operation == "execute_tool" and extra.get("tool_name"):
+        name = f"execute_tool {extra['tool_name']}"
+    if name is None and operation in ("invoke_agent", "create_agent") and extra.get("agent_name"):
+        name = f"{operation} {extra['agent_name']}"
+    s = LLMSpan(operation, model, provider or (STATE.provider_override or None), attributes=attrs, name=name)
+    s.activate()
+    try:
+        yield s
+    except BaseException as exc:
+        s.set_error(exc)
+        raise
+    finally:
+        s.end()
+
+
+@overload
+def observe(func: F) -> F: ...
+@overload
+def observe(func: None = None, *, name: str | None = None, operation: str | None = None,
+            capture_args: bool = True) -> Callable[[F], F]: ...
+
+
+def observe(func: Any = None, *, name: str | None = None, operation: str | None = None,
+            capture_args: bool = True) -> Any:
+    """Decorator: trace every call of a function (sync or async) as a span.
+
+    ``@pharos.observe`` gives an ``INTERNAL`` span named after the function;
+    ``@pharos.observe(operation="execute_tool")`` makes it a GenAI tool span (``gen_ai.tool.name``),
+    ``operation="retrieval"`` a retrieval step, ``operation="invoke_agent"`` an agent. With content
+    capture on, the arguments and the return value are recorded (tools: ``gen_ai.tool.call.arguments``
+    / ``gen_ai.tool.call.result``; retrieval: the returned documents). LLM calls made inside nest under it.
+    """
+
+    def decorate(fn: F) -> F:
+        span_name = name or fn.__qualname__
+        op = operation or "function"
+
+        def start() -> LLMSpan:
+            extra: dict[str, Any] = {}
+            if op == "execute_tool":
+                extra[A.TOOL_NAME] = name or fn.__name__
+            elif op in ("invoke_agent", "create_agent"):
+                extra[A.AGENT_NAME] = name or fn.__name__
+            title = span_name if op == "function" else f"{op} {name or fn.__name__}"
+            s = LLMSpan(op, attributes=extra, name=title)
+            s.activate()
+            return s
+
+        def record(s: LLMSpan, args: tuple, kwargs: dict, result: Any) -> None:
+            policy = STATE.content
+            if not (policy.capture and capture_args):
+                return
+            try:
+                if op == "retrieval" and isinstance(result, (list, tuple)):
+                    s.set_documents(result)
+                else:
+                    s.span.set_attribute("gen_ai.tool.call.arguments",
+                                         policy.text(json.dumps({"args": args, "kwargs": kwargs}, default=str)))
+                    s.span.set_attribute("gen_ai.tool.call.result", policy.text(json.dumps(result, default=str)))
+            except Exception as exc:
+                log_failure("observe.record", exc)
+
+        if inspect.iscoroutinefunction(fn):
+            @functools.wraps(fn)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                s = start()
+                try:
+                    result = await fn(*args, **kwargs)
+                except BaseException as exc:
+                    s.set_error(exc)
+                    raise
+                else:
+                    record(s, args, kwargs, result)
+                    return result
+                finally:
+                    s.end()
+            return async_wrapper  # type: ignore[return-value]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            s = start()
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as exc:
+                s.set_error(exc)
+                raise
+            else:
+                record(s, args, kwargs, result)
+                return result
+            finally:
+                s.end()
+        return wrapper  # type: ignore[return-value]
+
+    return decorate(func) if func is not None else decorate
+
+
+@contextlib.contextmanager
+def session(conversation_id: str | None = None, user_id: str | None = None, **attributes: Any) -> Iterator[None]:
+    """Every span started inside carries ``gen_ai.conversation.id``, ``user.id`` and ``attributes``::
+
+        with pharos.session(conversation_id=chat.id, user_id=user.id):
+            client.chat.completions.create(...)
+    """
+    values = dict(SESSION.get() or {})
+    if conversation_id is not None:
+        values[A.CONVERSATION_ID] = conversation_id
+    if user_id is not None:
+        values[A.USER_ID] = user_id
+    values.update({k: v for k, v in attributes.items() if v is not None})
+    token = SESSION.set(values)
+    try:
+        yield
+    finally:
+        SESSION.reset(token)
