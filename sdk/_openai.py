@@ -62,7 +62,9 @@ def instrument_openai() -> bool:
             original = cls.__dict__[method]
         except (ImportError, AttributeError, KeyError):
             continue  # not in this openai version
-        wrapper = _async_wrapper(original, op) if inspect.iscoroutinefunction(original) else _sync_wrapper(original, op)
+        # async resources' methods are sync functions returning a coroutine (openai's decorators)
+        is_async = cls_name.startswith("Async") or inspect.iscoroutinefunction(original)
+        wrapper = _async_wrapper(original, op) if is_async else _sync_wrapper(original, op)
         setattr(cls, method, wrapper)
         _originals.append((cls, method, original))
     return True
