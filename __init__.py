@@ -15,8 +15,10 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # The SDK's public surface (pharos.init, pharos.observe, ...) without importing it eagerly,
     # so `pharos serve` and friends do not pay for the OpenTelemetry SDK import.
-    from pharos import sdk
+    if not name.startswith("_") and __name__ == "pharos":
+        import importlib
 
-    if name in getattr(sdk, "__all__", ()):
-        return getattr(sdk, name)
-    raise AttributeError(f"module 'pharos' has no attribute {name!r}")
+        sdk = importlib.import_module("pharos.sdk")
+        if name in getattr(sdk, "__all__", ()):
+            return getattr(sdk, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,178 @@
+"""Decoding and validating OTLP export requests (HTTP bodies and gRPC messages).
+
+A request becomes a :class:`Decoded`: the protobuf payload to store (the original bytes whenever
+every item is valid, so the hot path never re-serializes), how many items it carries, and how
+many were rejected and why (OTLP partial success). Anything that cannot be decoded at all raises
+:class:`OtlpError` with the HTTP status and message the client should get.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass
+from typing import Literal
+
+from google.protobuf import json_format
+from google.protobuf.message import DecodeError
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "PROTOBUF", "JSON"]
+
+Signal = Literal["traces", "metrics"]
+PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+_REQUEST_TYPES = {"traces": ExportTraceServiceRequest, "metrics": ExportMetricsServiceRequest}
+
+
+class OtlpError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Decoded:
+    signal: Signal
+    payload: bytes  # serialized Export*ServiceRequest holding only the accepted items
+    accepted: int
+    rejected: int = 0
+    error_message: str = ""
+
+
+def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        return body
+    if encoding not in ("gzip", "deflate"):
+        raise OtlpError(415, f"unsupported Content-Encoding {encoding!r}: use gzip, deflate or none")
+    try:
+        d = zlib.decompressobj(wbits=31 if encoding == "gzip" else 15)
+        out = d.decompress(body, limit + 1)
+        if len(out) > limit:
+            raise OtlpError(413, f"request body exceeds the {limit}-byte limit once decompressed")
+        if not d.eof:
+            raise OtlpError(400, f"truncated {encoding} body")
+        return out
+    except (zlib.error, gzip.BadGzipFile) as exc:
+        raise OtlpError(400, f"body is not valid {encoding}: {exc}") from None
+
+
+def decode_body(signal: Signal, body: bytes, content_type: str, content_encoding: str, limit: int) -> Decoded:
+    """Decode an OTLP/HTTP request body (protobuf or JSON, optionally gzip/deflate)."""
+    if len(body) > limit:
+        raise OtlpError(413, f"request body of {len(body)} bytes exceeds the {limit}-byte limit")
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in (PROTOBUF, JSON):
+        raise OtlpError(415, f"unsupported Content-Type {content_type!r}: use {PROTOBUF} or {JSON}")
+    raw = _decompress(body, content_encoding, limit)
+    if media_type == JSON:
+        return _validate(signal, _parse_json(signal, raw), None)
+    return decode_message(signal, raw)
+
+
+def decode_message(signal: Signal, raw: bytes) -> Decoded:
+    """Decode a serialized Export*ServiceRequest (OTLP/HTTP protobuf body or gRPC message)."""
+    request = _REQUEST_TYPES[signal]()
+    try:
+        request.ParseFromString(raw)
+    except DecodeError as exc:
+        raise OtlpError(400, f"body is not a valid OTLP {signal} protobuf message: {exc}") from None
+    return _validate(signal, request, raw)
+
+
+# ---- OTLP/JSON -----------------------------------------------------------------------------------
+# OTLP/JSON differs from protobuf's canonical JSON in one way that matters here: trace and span ids
+# are hex strings, not base64. Everything else (lowerCamelCase keys, integer enums, int64 as strings
+# or numbers) json_format already accepts.
+_ID_KEYS = {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
+
+
+def _hex_ids_to_base64(node: object) -> None:
+    import base64
+
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in _ID_KEYS and isinstance(value, str):
+                try:
+                    node[key] = base64.b64encode(bytes.fromhex(value)).decode()
+                except ValueError:
+                    raise OtlpError(400, f"{key} {value[:64]!r} is not a hex string") from None
+            else:
+                _hex_ids_to_base64(value)
+    elif isinstance(node, list):
+        for item in node:
+            _hex_ids_to_base64(item)
+
+
+def _parse_json(signal: Signal, raw: bytes):
+    import json
+
+    try:
+        doc = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise OtlpError(400, f"body is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict):
+        raise OtlpError(400, "OTLP/JSON body must be a JSON object")
+    _hex_ids_to_base64(doc)
+    request = _REQUEST_TYPES[signal]()
+    try:
+        json_format.ParseDict(doc, request, ignore_unknown_fields=True)
+    except json_format.ParseError as exc:
+        raise OtlpError(400, f"body is not a valid OTLP/JSON {signal} request: {exc}") from None
+    return request
+
+
+# ---- validation and partial success ---------------------------------------------------------------
+def _validate(signal: Signal, request, raw: bytes | None) -> Decoded:
+    if signal == "traces":
+        accepted, rejected, reason = _check_spans(request)
+    else:
+        accepted, rejected, reason = _count_points(request)
+    payload = raw if (raw is not None and not rejected) else request.SerializeToString()
+    return Decoded(signal, payload, accepted, rejected, reason)
+
+
+def _check_spans(request: ExportTraceServiceRequest) -> tuple[int, int, str]:
+    """Count spans; drop those with malformed ids (OTLP: trace id 16 bytes, span id 8 bytes)."""
+    accepted = rejected = 0
+    reason = ""
+    for rs in request.resource_spans:
+        for ss in rs.scope_spans:
+            spans = ss.spans
+            bad = [i for i, s in enumerate(spans)
+                   if len(s.trace_id) != 16 or len(s.span_id) != 8 or len(s.parent_span_id) not in (0, 8)]
+            if bad:
+                if not reason:
+                    s = spans[bad[0]]
+                    reason = (f"span {s.name!r} has an invalid id (trace_id {len(s.trace_id)} bytes, span_id "
+                              f"{len(s.span_id)} bytes, parent_span_id {len(s.parent_span_id)} bytes; "
+                              f"expected 16, 8 and 0 or 8)")
+                for i in reversed(bad):
+                    del spans[i]
+                rejected += len(bad)
+            accepted += len(spans)
+    if rejected:
+        reason = f"{rejected} span(s) rejected: {reason}"
+    return accepted, rejected, reason
+
+
+_STORED_METRIC_KINDS = {"gauge", "sum", "histogram"}  # the exporter tables Pharos keeps
+
+
+def _count_points(request: ExportMetricsServiceRequest) -> tuple[int, int, str]:
+    accepted = rejected = 0
+    skipped: set[str] = set()
+    for rm in request.resource_metrics:
+        for sm in rm.scope_metrics:
+            for m in sm.metrics:
+                kind = m.WhichOneof("data")
+                if kind in _STORED_METRIC_KINDS:
+                    accepted += len(getattr(m, kind).data_points)
+                elif kind:
+                    rejected += len(getattr(m, kind).data_points)
+                    skipped.add(kind)
+    reason = f"{rejected} data point(s) of kind {', '.join(sorted(skipped))} not stored" if rejected else ""
+    return accepted, rejected, reason

@@ -1,0 +1,127 @@
+"""``pharos serve``: store, migrations, OTLP/HTTP + OTLP/gRPC receivers and the read-only SQL endpoint
+in one process (and one asyncio loop), stopped cleanly by SIGTERM/SIGINT after writing everything
+that was acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+import uvicorn
+
+from pharos.collector.batcher import Batcher
+from pharos.collector.grpc_api import create_grpc_server
+from pharos.collector.http_api import create_otlp_app
+from pharos.collector.settings import ServerSettings, StoreSettings
+from pharos.collector.sql_api import create_sql_app, reader_settings
+from pharos.collector.store import Store, migrate
+
+__all__ = ["Server", "serve"]
+
+log = logging.getLogger("pharos.serve")
+
+
+class Server:
+    def __init__(self, store_settings: StoreSettings, server_settings: ServerSettings):
+        self.store_settings, self.settings = store_settings, server_settings
+        self.store: Store | None = None
+        self.batcher: Batcher | None = None
+        self._stop = asyncio.Event()
+        self._ready = False
+
+    def _keep(self, folder: str, signal_name: str, payload: bytes) -> Path:
+        path = Path(self.store_settings.data_dir) / folder / f"{time.time_ns()}-{signal_name}.pb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        return path
+
+    def _quarantine(self, signal_name: str, payload: bytes, exc: Exception) -> None:
+        path = self._keep("quarantine", signal_name, payload)
+        log.error("quarantined a %s request the store refused at %s: %s", signal_name, path, exc)
+
+    def _spill(self, signal_name: str, payload: bytes) -> None:
+        path = self._keep("pending", signal_name, payload)
+        log.warning("store unreachable at shutdown: kept accepted %s at %s for the next start", signal_name, path)
+
+    def _replay_pending(self) -> None:
+        """Write what an earlier run accepted but could not store before it stopped."""
+        for path in sorted((Path(self.store_settings.data_dir) / "pending").glob("*.pb")):
+            signal_name = path.stem.split("-", 1)[1]
+            sink = self.store.insert_otlp_traces if signal_name == "traces" else self.store.insert_otlp_metrics
+            sink(path.read_bytes())
+            path.unlink()
+            log.info("replayed %s kept from an earlier run (%s)", signal_name, path.name)
+
+    def _uvicorn(self, app, port: int) -> uvicorn.Server:
+        config = uvicorn.Config(app, host=self.settings.host, port=port, log_level="warning",
+                                access_log=False, lifespan="off")
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # the Server handles signals itself
+        return server
+
+    def request_stop(self) -> None:
+        self._stop.set()
+
+    async def run(self) -> None:
+        s = self.settings
+        self.store = Store(self.store_settings)
+        applied = migrate(self.store)
+        log.info("store: %s (database %s, %d migration(s) applied)", self.store.location,
+                 self.store.database, len(applied))
+        self._replay_pending()
+        self.batcher = Batcher({"traces": self.store.insert_otlp_traces, "metrics": self.store.insert_otlp_metrics},
+                               s.batch_max_spans, s.batch_max_age_ms, quarantine=self._quarantine, spill=self._spill)
+        limits = reader_settings(s.sql_max_execution_seconds, s.sql_max_result_rows, s.sql_max_memory_bytes)
+        sql_app = create_sql_app(lambda: self.store.new_client(settings=limits, database=self.store.database),
+                                 s.sql_user, s.sql_password, self.store.database)
+        otlp_app = create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready)
+        http_server = self._uvicorn(otlp_app, s.otlp_http_port)
+        sql_server = self._uvicorn(sql_app, s.sql_port)
+        grpc_server = create_grpc_server(self.batcher, f"{s.host}:{s.otlp_grpc_port}", s.max_body_bytes)
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, self.request_stop)
+            except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
+                pass
+        await grpc_server.start()
+        tasks = [asyncio.create_task(http_server.serve()), asyncio.create_task(sql_server.serve())]
+        while not (http_server.started and sql_server.started):
+            if any(t.done() for t in tasks):
+                for t in tasks:
+                    if t.done() and t.exception():
+                        raise t.exception()
+                raise OSError("a listener failed to start (port in use?)")
+            await asyncio.sleep(0.02)
+        self._ready = True
+        log.info("OTLP/HTTP  listening on http://%s:%d  (POST /v1/traces, /v1/metrics)", s.host, s.otlp_http_port)
+        log.info("OTLP/gRPC  listening on %s:%d", s.host, s.otlp_grpc_port)
+        log.info("SQL (read-only ClickHouse HTTP) listening on http://%s:%d", s.host, s.sql_port)
+        log.info("ready; send traces with OTEL_EXPORTER_OTLP_ENDPOINT=http://%s:%d", s.host, s.otlp_http_port)
+        await self._stop.wait()
+
+        log.info("stopping: refusing new data, writing %d accepted item(s)", self.batcher.pending())
+        self._ready = False
+        await grpc_server.stop(grace=5)
+        http_server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(self.batcher.close)
+        sql_server.should_exit = True
+        self.store.close()
+        log.info("stopped; %d span(s) and %d metric point(s) written this run",
+                 self.batcher.stats.written["traces"], self.batcher.stats.written["metrics"])
+
+
+def serve(store_settings: StoreSettings, server_settings: ServerSettings) -> int:
+    asyncio.run(Server(store_settings, server_settings).run())
+    return 0

@@ -1,0 +1,152 @@
+"""A read-only ClickHouse HTTP interface over the store (port 8123 by default).
+
+It speaks enough of ClickHouse's HTTP protocol for ``clickhouse_connect.get_client(host=..., port=8123)``,
+``curl 'http://localhost:8123/?query=SELECT+1'`` and Grafana's ClickHouse plugin (HTTP protocol):
+the query comes from the ``query`` parameter and/or the body, the result in its ``FORMAT`` clause
+or ``default_format`` (TabSeparated otherwise), credentials from ``X-ClickHouse-User``/``-Key``
+headers, HTTP basic auth or ``user``/``password`` parameters.
+
+Every query runs on a connection set to ``readonly = 1`` with a time, memory and result-size
+limit; ClickHouse itself refuses writes, DDL and any ``SETTINGS``/``SET`` that would change the
+limits. Only one statement per request is accepted. Writes go through the collector.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import re
+import secrets
+import threading
+
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+__all__ = ["create_sql_app", "split_statements", "reader_settings"]
+
+_TRAILING_FORMAT = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
+
+
+def reader_settings(max_execution_seconds: float, max_result_rows: int, max_memory_bytes: int) -> dict:
+    """Session settings of the reader connection; ``readonly`` last, since it freezes the others."""
+    return {
+        "max_execution_time": max_execution_seconds,
+        "max_result_rows": max_result_rows,
+        "result_overflow_mode": "throw",
+        "max_memory_usage": max_memory_bytes,
+        "readonly": 1,
+    }
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split on ``;`` outside quotes and comments; empty statements are dropped."""
+    statements, current, i, n = [], [], 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"`":
+            j = i + 1
+            while j < n and sql[j] != c:
+                j += 2 if sql[j] == "\\" else 1
+            current.append(sql[i:j + 1])
+            i = j + 1
+        elif sql.startswith("--", i) or c == "#":
+            j = sql.find("\n", i)
+            i = n if j < 0 else j
+        elif sql.startswith("/*", i):
+            j = sql.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c == ";":
+            statements.append("".join(current))
+            current = []
+            i += 1
+        else:
+            current.append(c)
+            i += 1
+    statements.append("".join(current))
+    return [s.strip() for s in statements if s.strip()]
+
+
+class _Readers:
+    """A small pool of read-only connections (each query holds one for its duration)."""
+
+    def __init__(self, factory, size: int = 4):
+        self._factory, self._free, self._lock = factory, [], threading.Lock()
+        self._sem = threading.BoundedSemaphore(size)
+
+    def run(self, sql: str) -> bytes:
+        with self._sem:
+            with self._lock:
+                client = self._free.pop() if self._free else self._factory()
+            try:
+                return client.raw_query(sql)
+            finally:
+                with self._lock:
+                    self._free.append(client)
+
+
+def _credentials(request: Request) -> tuple[str | None, str | None]:
+    h, p = request.headers, request.query_params
+    if "x-clickhouse-user" in h:
+        return h.get("x-clickhouse-user"), h.get("x-clickhouse-key", "")
+    auth = h.get("authorization", "")
+    if auth.lower().startswith("basic "):
+        try:
+            user, _, password = base64.b64decode(auth[6:]).decode().partition(":")
+            return user, password
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+    return p.get("user"), p.get("password")
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message.rstrip("\n") + "\n", status_code=status, media_type="text/plain; charset=UTF-8",
+                    headers={"X-ClickHouse-Exception-Code": str(status)})
+
+
+def create_sql_app(reader_factory, user: str | None = None, password: str | None = None,
+                   database: str = "otel") -> FastAPI:
+    readers = _Readers(reader_factory)
+    app = FastAPI(title="Pharos SQL (read-only)", docs_url=None, redoc_url=None, openapi_url=None)
+
+    def authorized(request: Request) -> bool:
+        if user is None:
+            return True
+        got_user, got_password = _credentials(request)
+        return (got_user is not None and hmac.compare_digest(got_user, user)
+                and hmac.compare_digest(got_password or "", password or ""))
+
+    @app.get("/ping")
+    async def ping() -> Response:
+        return Response("Ok.\n", media_type="text/plain")
+
+    @app.api_route("/", methods=["GET", "POST"])
+    async def query(request: Request) -> Response:
+        params = request.query_params
+        body = (await request.body()).decode("utf-8", errors="replace") if request.method == "POST" else ""
+        sql = "\n".join(part for part in (params.get("query", ""), body) if part.strip())
+        if not sql.strip():
+            return Response("Ok.\n", media_type="text/plain")
+        if not authorized(request):
+            return _text(401, "Code: 516. Authentication failed: wrong user name or password. (AUTHENTICATION_FAILED)")
+        statements = split_statements(sql)
+        if len(statements) != 1:
+            return _text(400, "Code: 62. Exactly one statement per request is allowed (SYNTAX_ERROR)")
+        statement = statements[0]
+        match = _TRAILING_FORMAT.search(statement)
+        fmt = match.group(1) if match else params.get("default_format", "TabSeparated")
+        if not match:
+            statement = f"{statement}\nFORMAT {fmt}"
+        try:
+            data = await run_in_threadpool(readers.run, statement)
+        except Exception as exc:  # ClickHouse's own message: READONLY, TIMEOUT_EXCEEDED, syntax, ...
+            message = str(exc)
+            status = 403 if "READONLY" in message or "readonly" in message else 400
+            return _text(status, message)
+        headers = {"X-ClickHouse-Format": fmt, "X-ClickHouse-Timezone": "UTC",
+                   "X-ClickHouse-Query-Id": params.get("query_id") or secrets.token_hex(8),
+                   "X-ClickHouse-Summary": '{"read_rows":"0","read_bytes":"0","written_rows":"0",'
+                                           '"written_bytes":"0","total_rows_to_read":"0","result_rows":"0"}'}
+        return Response(data, media_type="text/plain; charset=UTF-8" if "JSON" not in fmt else "application/json",
+                        headers=headers)
+
+    return app

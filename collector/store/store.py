@@ -1,0 +1,124 @@
+"""The store: one ClickHouse, embedded (chDB in a data directory) or a server, behind clickhouse-connect.
+
+``Store(settings)`` opens it; every part of Pharos reads and writes through it. chDB allows one OS
+process per data directory, so in embedded mode the process running ``pharos serve`` owns the store
+and other processes query it through the SQL endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+import clickhouse_connect
+from clickhouse_connect.driver.client import Client
+
+from pharos.collector.settings import StoreSettings
+from pharos.collector.store import otlp_sql
+from pharos.collector.store.schema import METRIC_TABLES, TRACES, SchemaOptions, quote
+
+__all__ = ["Store", "StoreError"]
+
+log = logging.getLogger(__name__)
+
+_PROTOBUF_SETTINGS = {
+    "format_schema_source": "string",
+    "format_schema": otlp_sql.PROTO_SCHEMA,
+    "input_format_protobuf_oneof_presence": 1,
+}
+
+
+class StoreError(RuntimeError):
+    """The store refused or failed an operation."""
+
+
+class Store:
+    def __init__(self, settings: StoreSettings | None = None):
+        self.settings = settings or StoreSettings()
+        self.embedded = self.settings.clickhouse_url is None
+        self.schema = SchemaOptions(self.settings.database, self.settings.cluster, self.settings.retention_days)
+        if self.embedded and self.settings.cluster:
+            raise StoreError("--cluster needs a ClickHouse server (--clickhouse-url); the embedded store is one node")
+        self._spool = Path(self.settings.data_dir) / "spool" if self.embedded else None
+        self._lock = threading.Lock()
+        self.client = self.new_client()
+        self.client.command(f"CREATE DATABASE IF NOT EXISTS {quote(self.database)} {self.schema.on_cluster}")
+        self.client.database = self.database
+
+    # ---- connections ---------------------------------------------------------------------------
+    @property
+    def database(self) -> str:
+        return self.settings.database
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, without credentials (safe to log)."""
+        if self.embedded:
+            return f"embedded chDB at {Path(self.settings.data_dir).resolve()}"
+        from urllib.parse import urlsplit
+
+        url = urlsplit(self.settings.clickhouse_url or "")
+        return f"ClickHouse server {url.scheme}://{url.hostname}:{url.port or ''}"
+
+    def new_client(self, settings: dict[str, Any] | None = None, database: str | None = None) -> Client:
+        """A new connection (its own session: settings such as ``readonly`` stay on it)."""
+        if self.embedded:
+            path = Path(self.settings.data_dir)
+            path.mkdir(parents=True, exist_ok=True)
+            return clickhouse_connect.get_client(dsn=f"chdb://{path.resolve()}", database=database,
+                                                 settings=settings or {})
+        return clickhouse_connect.get_client(dsn=self.settings.clickhouse_url, database=database,
+                                             settings=settings or {}, autogenerate_session_id=False)
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ---- reads and commands ----------------------------------------------------------------------
+    def command(self, sql: str, **kwargs: Any) -> Any:
+        return self.client.command(sql, **kwargs)
+
+    def query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple]:
+        return self.client.query(sql, parameters=parameters).result_rows
+
+    def count(self, table: str) -> int:
+        return int(self.client.command(f"SELECT count() FROM {quote(self.database)}.{quote(table)}"))
+
+    # ---- writes ------------------------------------------------------------------------------------
+    def insert_rows(self, table: str, rows: list[list[Any]], columns: list[str]) -> None:
+        self.client.insert(table, rows, column_names=columns, database=self.database)
+
+    def insert_otlp_traces(self, payload: bytes) -> None:
+        """Store one (possibly concatenated) ``ExportTraceServiceRequest`` protobuf."""
+        target = f"{quote(self.database)}.{quote(TRACES)}"
+        self._insert_protobuf([lambda src: otlp_sql.traces_insert_select(target, src)],
+                              otlp_sql.TRACES_STRUCTURE, otlp_sql.TRACE_MESSAGE, payload)
+
+    def insert_otlp_metrics(self, payload: bytes) -> None:
+        """Store one (possibly concatenated) ``ExportMetricsServiceRequest`` protobuf."""
+        tables = {name.removeprefix("otel_metrics_"): f"{quote(self.database)}.{quote(name)}" for name in METRIC_TABLES}
+        builders = [lambda src, i=i: otlp_sql.metrics_insert_selects(tables, src)[i] for i in range(3)]
+        self._insert_protobuf(builders, otlp_sql.METRICS_STRUCTURE, otlp_sql.METRICS_MESSAGE, payload)
+
+    def _insert_protobuf(self, builders, structure: str, message: str, payload: bytes) -> None:
+        settings = {**_PROTOBUF_SETTINGS, "format_schema_message_name": message}
+        if not self.embedded:
+            source = f"input($${structure}$$)"
+            for build in builders:
+                self.client.command(build(source) + "\nFORMAT ProtobufSingle", data=payload, settings=settings)
+            return
+        # chDB has no request body: the batch goes through a spool file that ClickHouse reads with file().
+        assert self._spool is not None
+        self._spool.mkdir(parents=True, exist_ok=True)
+        path = self._spool / f"{uuid.uuid4().hex}.pb"
+        path.write_bytes(payload)
+        try:
+            source = f"file('{path}', 'ProtobufSingle', $${structure}$$)"
+            with self._lock:
+                for build in builders:
+                    self.client.command(build(source), settings=settings)
+        finally:
+            os.unlink(path)

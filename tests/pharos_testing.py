@@ -1,0 +1,90 @@
+"""Helpers shared by the test suite: run a real `pharos serve` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+__all__ = ["free_port", "PharosProcess"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class PharosProcess:
+    data_dir: Path
+    env: dict[str, str] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+    http_port: int = field(default_factory=free_port)
+    grpc_port: int = field(default_factory=free_port)
+    sql_port: int = field(default_factory=free_port)
+    proc: subprocess.Popen | None = None
+    log_path: Path | None = None
+
+    @property
+    def otlp_http(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def otlp_grpc(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def sql_url(self) -> str:
+        return f"http://127.0.0.1:{self.sql_port}"
+
+    def start(self, timeout: float = 60) -> "PharosProcess":
+        self.log_path = self.data_dir.parent / f"pharos-{self.http_port}.log"
+        cmd = [sys.executable, "-m", "pharos", "serve", "--data-dir", str(self.data_dir),
+               "--otlp-http-port", str(self.http_port), "--otlp-grpc-port", str(self.grpc_port),
+               "--sql-port", str(self.sql_port), *self.args]
+        env = {**os.environ, **self.env}
+        self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"pharos serve exited {self.proc.returncode}:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.otlp_http}/readyz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"pharos serve not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path and self.log_path.exists() else ""
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 60) -> int:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+    def sql_client(self, **kwargs):
+        import clickhouse_connect
+
+        return clickhouse_connect.get_client(host="127.0.0.1", port=self.sql_port, **kwargs)
+
+    def wait_for_rows(self, sql: str, expected: int, timeout: float = 30) -> int:
+        client = self.sql_client()
+        deadline = time.monotonic() + timeout
+        got = -1
+        while time.monotonic() < deadline:
+            got = int(client.command(sql))
+            if got >= expected:
+                return got
+            time.sleep(0.1)
+        return got
