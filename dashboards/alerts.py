@@ -77,15 +77,18 @@ def specs(s: DashboardSettings) -> list[AlertSpec]:
         AlertSpec(
             "pharos-quality-drop", "Quality score dropped",
             f"SELECT evaluator, (baseline - recent) / abs(baseline) AS relative_drop FROM (SELECT Name AS evaluator, "
-            f"avgIf(Value, {recent}) AS recent, avgIf(Value, NOT ({recent})) AS baseline, countIf({recent}) AS n "
-            f"FROM {sql.SCORES} FINAL WHERE $__timeFilter(Timestamp) AND Source = 'evaluator' GROUP BY evaluator) "
-            f"WHERE n >= 10 AND baseline != 0",
+            f"avgIf(Value, {recent}) AS recent, avgIf(Value, NOT ({recent})) AS baseline, countIf({recent}) AS n, "
+            f"countIf(NOT ({recent})) AS n_baseline, countIf(Label = 'flagged') AS flags FROM {sql.SCORES} FINAL "
+            f"WHERE $__timeFilter(Timestamp) AND Source = 'evaluator' GROUP BY evaluator) "
+            f"WHERE n >= 10 AND n_baseline >= 10 AND flags = 0 AND baseline != 0",
             "gt", s.alert_quality_drop, 25 * 3600, "15m",
             f"Mean {{{{ $labels.evaluator }}}} score of the last hour is more than {s.alert_quality_drop:.0%} below "
             f"its trailing 24-hour baseline.",
-            "Scores where higher is better. Look for a deploy, prompt or model change in the last hour (Pharos / "
-            "Models: served model per requested model) and at the low-scoring calls' traces; re-run the sandbox "
-            "eval suite against the previous revision.", severity="ticket"),
+            "Watches evaluators whose higher scores are better (those that never flag; safety evaluators are "
+            "covered by the flag-rate rule), with at least 10 scores in the hour and in the baseline. Look for a "
+            "deploy, prompt or model change in the last hour (Pharos / Models: served model per requested model) "
+            "and at the low-scoring calls' traces; re-run the sandbox eval suite against the previous revision.",
+            severity="ticket"),
         AlertSpec(
             "pharos-gpu-memory", "GPU memory near full",
             f"SELECT device, argMaxIf(Value, TimeUnix, MetricName = 'hw.gpu.memory.usage') / "
