@@ -20,6 +20,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from pharos.sdk import _attributes as A
+from pharos.sdk._feedback import remember_response
 from pharos.sdk._state import SESSION, STATE, log_failure
 
 __all__ = ["LLMSpan", "llm_span", "observe", "session"]
@@ -226,8 +227,6 @@ class LLMSpan:
             if STATE.metrics_on:
                 self._record_metrics(end - self._start, ttfc)
             if self.response_id:
-                from pharos.sdk._feedback import remember_response
-
                 remember_response(self.response_id, span.get_span_context())
         except Exception as exc:
             log_failure("LLMSpan.end", exc)
