@@ -141,6 +141,7 @@ class Board:
              height: int = 8) -> Board:
         panel = (barchart.Panel().with_target(self._target(query, TABLE)).unit(unit).x_field(x_field)
                  .orientation(cm.VizOrientation.HORIZONTAL).show_value(cm.VisibilityMode.AUTO)
+                 .fill_opacity(80).gradient_mode(cm.GraphGradientMode.NONE).line_width(1)
                  .legend(common.VizLegendOptions().show_legend(False).display_mode(cm.LegendDisplayMode.LIST)
                          .placement(cm.LegendPlacement.BOTTOM)))
         return self._place(panel, title, description, width, height)
