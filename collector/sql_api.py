@@ -2,7 +2,8 @@
 
 It speaks enough of ClickHouse's HTTP protocol for ``clickhouse_connect.get_client(host=..., port=8123)``,
 ``curl 'http://localhost:8123/?query=SELECT+1'`` and Grafana's ClickHouse plugin (HTTP protocol):
-the query comes from the ``query`` parameter and/or the body, the result in its ``FORMAT`` clause
+the query comes from the ``query`` parameter and/or the body (``param_<name>`` parameters fill
+``{name:Type}`` placeholders), the result in its ``FORMAT`` clause
 or ``default_format`` (TabSeparated otherwise), credentials from ``X-ClickHouse-User``/``-Key``
 headers, HTTP basic auth or ``user``/``password`` parameters.
 
@@ -25,6 +26,7 @@ from fastapi.concurrency import run_in_threadpool
 __all__ = ["create_sql_app", "split_statements", "reader_settings"]
 
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
+_RESULT_QUERY = re.compile(r"^\s*(\(|SELECT\b|WITH\b|SHOW\b|DESC\b|DESCRIBE\b|EXISTS\b|EXPLAIN\b)", re.IGNORECASE)
 
 
 def reader_settings(max_execution_seconds: float, max_result_rows: int, max_memory_bytes: int) -> dict:
@@ -73,12 +75,12 @@ class _Readers:
         self._factory, self._free, self._lock = factory, [], threading.Lock()
         self._sem = threading.BoundedSemaphore(size)
 
-    def run(self, sql: str) -> bytes:
+    def run(self, sql: str, parameters: dict[str, str]) -> bytes:
         with self._sem:
             with self._lock:
                 client = self._free.pop() if self._free else self._factory()
             try:
-                return client.raw_query(sql)
+                return client.raw_query(sql, parameters=parameters or None)
             finally:
                 with self._lock:
                     self._free.append(client)
@@ -134,10 +136,11 @@ def create_sql_app(reader_factory, user: str | None = None, password: str | None
         statement = statements[0]
         match = _TRAILING_FORMAT.search(statement)
         fmt = match.group(1) if match else params.get("default_format", "TabSeparated")
-        if not match:
+        if not match and _RESULT_QUERY.match(statement):
             statement = f"{statement}\nFORMAT {fmt}"
         try:
-            data = await run_in_threadpool(readers.run, statement)
+            query_params = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
+            data = await run_in_threadpool(readers.run, statement, query_params)
         except Exception as exc:  # ClickHouse's own message: READONLY, TIMEOUT_EXCEEDED, syntax, ...
             message = str(exc)
             status = 403 if "READONLY" in message or "readonly" in message else 400

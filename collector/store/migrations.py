@@ -72,7 +72,7 @@ def migrate(store) -> list[Migration]:
         log.info("applying migration %d: %s", migration.version, migration.name)
         for stmt in migration.statements(opts):
             store.command(stmt)
-        store.insert_rows("pharos_migrations", [[migration.version, migration.name]], ["Version", "Name"])
+        store.insert_rows(opts.local_name("pharos_migrations"), [[migration.version, migration.name]], ["Version", "Name"])
         applied.append(migration)
     for stmt in _retention(opts):
         store.command(stmt, settings={"materialize_ttl_after_modify": 0})

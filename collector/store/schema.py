@@ -51,9 +51,13 @@ class SchemaOptions:
     def ttl(self, column: str) -> str:
         return f"TTL toDateTime({column}) + toIntervalDay({self.retention_days})" if self.retention_days else ""
 
+    def local_name(self, name: str) -> str:
+        """Name of the table that holds the data (the ``_local`` replicated table on a cluster)."""
+        return name + "_local" if self.cluster else name
+
     def table(self, name: str) -> str:
-        """The table that holds the data (the ``_local`` replica table on a cluster)."""
-        return f"{quote(self.database)}.{quote(name + '_local' if self.cluster else name)}"
+        """Quoted ``database.table`` of the table that holds the data."""
+        return f"{quote(self.database)}.{quote(self.local_name(name))}"
 
     def engine(self, kind: str = "MergeTree", args: str = "") -> str:
         if self.cluster:
