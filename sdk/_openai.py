@@ -134,18 +134,27 @@ _NUMERIC_PARAMS = (
 )
 
 
-def _provider_for(client: Any) -> str:
-    if STATE.provider_override:
-        return STATE.provider_override
-    if type(client).__name__.startswith("Azure"):
-        return "azure.ai.openai"
-    return infer_provider(getattr(client, "base_url", ""))
+_endpoints: dict[int, tuple[Any, str | None, int | None, str]] = {}
+
+
+def _endpoint(client: Any) -> tuple[str | None, int | None, str]:
+    """(server.address, server.port, inferred provider) of a client, cached per base URL object."""
+    url = getattr(client, "_base_url", None) or getattr(client, "base_url", "")
+    hit = _endpoints.get(id(url))
+    if hit is not None and hit[0] is url:
+        return hit[1], hit[2], hit[3]
+    host, port = server_address(url)
+    provider = "azure.ai.openai" if type(client).__name__.startswith("Azure") else infer_provider(url)
+    if len(_endpoints) > 256:
+        _endpoints.clear()
+    _endpoints[id(url)] = (url, host, port, provider)
+    return host, port, provider
 
 
 def _start(resource: Any, op: str, kwargs: dict[str, Any]) -> LLMSpan | None:
     try:
         client = getattr(resource, "_client", None)
-        host, port = server_address(getattr(client, "base_url", ""))
+        host, port, provider = _endpoint(client)
         model = kwargs.get("model")
         model = model if isinstance(model, str) else None
         attrs: dict[str, Any] = {}
@@ -182,7 +191,7 @@ def _start(resource: Any, op: str, kwargs: dict[str, Any]) -> LLMSpan | None:
                 conversation.get("id") if isinstance(conversation, dict) else None)
             if conv_id:
                 attrs[A.CONVERSATION_ID] = conv_id
-        s = LLMSpan(op, model, _provider_for(client), server_address=host, server_port=port,
+        s = LLMSpan(op, model, STATE.provider_override or provider, server_address=host, server_port=port,
                     attributes=attrs, streaming=streaming)
         if STATE.content.capture:
             if "messages" in kwargs:

@@ -88,7 +88,7 @@ def init(**options: Any) -> SdkSettings:
         if settings.set_global and type(metrics.get_meter_provider()).__name__.startswith(("_Proxy", "Proxy")):
             metrics.set_meter_provider(meter_provider)
         meter = meter_provider.get_meter("pharos.sdk")
-        STATE.instruments = Instruments(meter)
+        STATE.instruments = Instruments(meter, deferred=True)
     else:
         meter_provider, meter = None, None
     STATE.metrics_on = settings.metrics

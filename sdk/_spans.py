@@ -250,15 +250,7 @@ class LLMSpan:
             attrs[A.SERVER_PORT] = self.server_port
         if self.error_type:
             attrs[A.ERROR_TYPE] = self.error_type
-        inst = STATE.instruments
-        inst.duration.record(duration, attrs)
-        if ttfc is not None:
-            inst.time_to_first_chunk.record(ttfc, attrs)
-        if self.error_type is None:
-            if self.input_tokens is not None:
-                inst.token_usage.record(self.input_tokens, {**attrs, A.TOKEN_TYPE: "input"})
-            if self.output_tokens is not None:
-                inst.token_usage.record(self.output_tokens, {**attrs, A.TOKEN_TYPE: "output"})
+        STATE.instruments.record(duration, ttfc, self.input_tokens, self.output_tokens, attrs)
 
 
 _EXTRA_NAMES = {"tool_name": A.TOOL_NAME, "tool_call_id": A.TOOL_CALL_ID, "agent_name": A.AGENT_NAME,

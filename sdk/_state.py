@@ -7,12 +7,14 @@ be called safely at any time.
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from opentelemetry import metrics, trace
+from opentelemetry.metrics import CallbackOptions, Observation
 
 from pharos.sdk import _attributes as A
 from pharos.sdk._content import ContentPolicy
@@ -42,9 +44,15 @@ def _histogram(meter: metrics.Meter, name: str, unit: str, description: str, buc
 
 
 class Instruments:
-    """The three GenAI client metrics, with the conventions' bucket boundaries."""
+    """The three GenAI client metrics, with the conventions' bucket boundaries.
 
-    def __init__(self, meter: metrics.Meter) -> None:
+    With ``deferred=True`` (what ``init`` uses) the call path only appends a tuple to a bounded
+    queue; the queue is drained into the histograms when the metric reader collects (an observable
+    gauge's callback runs first in every collection), so recording costs the app almost nothing.
+    A point may land in the export interval after the call's; a full queue drops and counts.
+    """
+
+    def __init__(self, meter: metrics.Meter, deferred: bool = False, max_pending: int = 100_000) -> None:
         self.token_usage = _histogram(meter, A.METRIC_TOKEN_USAGE, "{token}",
                                       "Number of input and output tokens used", A.TOKEN_BUCKETS)
         self.duration = _histogram(meter, A.METRIC_OPERATION_DURATION, "s",
@@ -52,6 +60,47 @@ class Instruments:
         self.time_to_first_chunk = _histogram(meter, A.METRIC_TIME_TO_FIRST_CHUNK, "s",
                                               "Time to receive the first chunk of a streamed response",
                                               A.DURATION_BUCKETS)
+        self.deferred = deferred
+        self.dropped = 0
+        self._max_pending = max_pending
+        self._pending: collections.deque[tuple[Any, ...]] = collections.deque()
+        if deferred:
+            meter.create_observable_counter(
+                "pharos.sdk.metric_records.dropped", [self._drain], unit="{record}",
+                description="GenAI metric records dropped because the SDK's queue was full")
+
+    def record(self, duration: float, ttfc: float | None, input_tokens: int | None,
+               output_tokens: int | None, attrs: dict[str, Any]) -> None:
+        if not self.deferred:
+            self._apply(duration, ttfc, input_tokens, output_tokens, attrs)
+        elif len(self._pending) < self._max_pending:
+            self._pending.append((duration, ttfc, input_tokens, output_tokens, attrs))
+        else:
+            self.dropped += 1
+
+    def _apply(self, duration: float, ttfc: float | None, input_tokens: int | None,
+               output_tokens: int | None, attrs: dict[str, Any]) -> None:
+        self.duration.record(duration, attrs)
+        if ttfc is not None:
+            self.time_to_first_chunk.record(ttfc, attrs)
+        if A.ERROR_TYPE not in attrs:
+            if input_tokens is not None:
+                self.token_usage.record(input_tokens, {**attrs, A.TOKEN_TYPE: "input"})
+            if output_tokens is not None:
+                self.token_usage.record(output_tokens, {**attrs, A.TOKEN_TYPE: "output"})
+
+    def _drain(self, options: CallbackOptions) -> Iterable[Observation]:
+        pending = self._pending
+        while True:
+            try:
+                item = pending.popleft()
+            except IndexError:
+                break
+            try:
+                self._apply(*item)
+            except Exception as exc:
+                log_failure("metrics.drain", exc)
+        return [Observation(self.dropped)]
 
 
 @dataclass
