@@ -148,6 +148,9 @@ class Store:
         out = self._call(op="query", sql=sql)
         return [dict(zip(out["columns"], row)) for row in out["rows"]]
 
+    def serve_sql(self) -> int:
+        return self._call(op="serve_sql")["port"]
+
     def close(self) -> None:
         self.proc.stdin.close()
         self.proc.wait(timeout=30)

@@ -34,6 +34,29 @@ def _plain(value):
     return value
 
 
+def _serve_sql(path: str) -> int:
+    """Start pharos serve's read-only SQL endpoint (the collector's app) over this store; return its port."""
+    import socket
+    import threading
+    import time
+
+    import clickhouse_connect
+    import uvicorn
+
+    from pharos.collector.sql_api import create_sql_app, reader_settings
+
+    limits = reader_settings(30.0, 1_000_000, 4 * 1024**3)
+    app = create_sql_app(lambda: clickhouse_connect.get_client(dsn=f"chdb://{path}", database="otel",
+                                                               settings=limits), database="otel")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    return sock.getsockname()[1]
+
+
 def main(path: str) -> None:
     import clickhouse_connect
 
@@ -42,7 +65,9 @@ def main(path: str) -> None:
     for line in sys.stdin:
         req = json.loads(line)
         try:
-            if req["op"] == "command":
+            if req["op"] == "serve_sql":
+                out = {"port": _serve_sql(path)}
+            elif req["op"] == "command":
                 client.command(req["sql"])
                 out = {"ok": True}
             elif req["op"] == "insert":
