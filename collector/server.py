@@ -20,9 +20,33 @@ from pharos.collector.settings import ServerSettings, StoreSettings
 from pharos.collector.sql_api import create_sql_app, reader_settings
 from pharos.collector.store import Store, migrate
 
-__all__ = ["Server", "serve"]
+__all__ = ["Server", "serve", "BACKGROUND_WORKERS"]
 
 log = logging.getLogger("pharos.serve")
+
+# Workers that run inside `pharos serve` next to the collector, as "module:function". The function
+# takes the open Store and returns an object with ``stop()`` (called on shutdown, before the store
+# closes), or None to stay off. A module that is not installed is skipped.
+BACKGROUND_WORKERS = ["pharos.evaluators.online:start_in_server"]
+
+
+def _start_workers(store: Store) -> list:
+    import importlib
+
+    workers = []
+    for spec in BACKGROUND_WORKERS:
+        module_name, func = spec.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue
+            raise
+        worker = getattr(module, func)(store)
+        if worker is not None:
+            log.info("started %s", spec)
+            workers.append(worker)
+    return workers
 
 
 class Server:
@@ -94,6 +118,7 @@ class Server:
                 loop.add_signal_handler(sig, self.request_stop)
             except (NotImplementedError, RuntimeError):  # not the main thread (tests) or no signals
                 pass
+        workers = _start_workers(self.store)
         await grpc_server.start()
         tasks = [asyncio.create_task(http_server.serve()), asyncio.create_task(sql_server.serve())]
         while not (http_server.started and sql_server.started):
@@ -116,6 +141,8 @@ class Server:
         http_server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
         await asyncio.to_thread(self.batcher.close)
+        for worker in workers:
+            await asyncio.to_thread(worker.stop)
         sql_server.should_exit = True
         self.store.close()
         log.info("stopped; %d span(s) and %d metric point(s) written this run",

@@ -30,6 +30,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "OTel Collector ClickHouse exporter tables", schema.exporter_tables),
     Migration(2, "MATERIALIZED GenAI columns on otel_traces", schema.genai_columns),
     Migration(3, "Pharos scores table", schema.pharos_tables),
+    Migration(4, "scores from feedback spans (materialized view)", schema.feedback_scores_view),
 ]
 
 

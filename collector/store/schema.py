@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["SchemaOptions", "TRACES", "GENAI_COLUMNS", "COST_ATTRIBUTE", "exporter_tables", "genai_columns",
-           "pharos_tables"]
+           "pharos_tables", "feedback_scores_view"]
 
 TRACES = "otel_traces"
 COST_ATTRIBUTE = "pharos.cost.usd"  # the SDK records the price of a call here (USD)
@@ -254,3 +254,28 @@ ORDER BY (Name, TraceId, SpanId, ScoreId)
 SETTINGS index_granularity = 8192""",
         *_distributed(opts, "scores", "cityHash64(TraceId)"),
     ]
+
+
+def feedback_scores_view(opts: SchemaOptions) -> list[str]:
+    """Scores sent as spans (the SDK's ``pharos.feedback``: ``gen_ai.evaluation.*`` attributes plus
+    ``pharos.score.id``) become ``scores`` rows as they are inserted, whichever collector wrote them.
+    A score without a value (a label only) is stored with Value = nan."""
+    a = "SpanAttributes"
+    return [f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {opts.table('scores_from_spans_mv')} {opts.on_cluster}
+TO {opts.table('scores')}
+AS SELECT
+    Timestamp,
+    if({a}['pharos.score.target.trace_id'] != '', {a}['pharos.score.target.trace_id'], TraceId) AS TraceId,
+    if({a}['pharos.score.target.trace_id'] != '', {a}['pharos.score.target.span_id'], ParentSpanId) AS SpanId,
+    {a}['pharos.score.id'] AS ScoreId,
+    {a}['gen_ai.evaluation.name'] AS Name,
+    if({a}['pharos.score.source'] IN ('user', 'human', 'evaluator'), {a}['pharos.score.source'], 'user') AS Source,
+    ifNull(toFloat64OrNull({a}['gen_ai.evaluation.score.value']), nan) AS Value,
+    {a}['gen_ai.evaluation.score.label'] AS Label,
+    {a}['gen_ai.evaluation.explanation'] AS Explanation,
+    ServiceName,
+    mapFilter((k, v) -> k NOT IN ('pharos.score.id', 'pharos.score.source', 'pharos.score.target.trace_id',
+        'pharos.score.target.span_id', 'gen_ai.evaluation.name', 'gen_ai.evaluation.score.value',
+        'gen_ai.evaluation.score.label', 'gen_ai.evaluation.explanation'), {a}) AS Attributes
+FROM {opts.table(TRACES)}
+WHERE {a}['pharos.score.id'] != '' AND {a}['gen_ai.evaluation.name'] != ''"""]

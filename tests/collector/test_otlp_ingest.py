@@ -159,3 +159,29 @@ def test_metrics_round_trip(pharos_server, protocol):
     assert hist == [(4, 55.55, [1, 1, 1, 1], [0.1, 1.0, 10.0], 0.05, 50.0)]
     assert client.query(f"SELECT MetricName, Value, Attributes['hw.id'] FROM otel_metrics_gauge WHERE {svc}"
                         ).result_rows == [("hw.gpu.utilization", 0.75, "gpu0")]
+
+
+def test_feedback_spans_become_scores(pharos_server):
+    """A score sent as a span (what pharos.feedback does) lands in `scores`, keyed to the scored call."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    provider = TracerProvider(resource=Resource.create({"service.name": "feedback-app"}))
+    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{pharos_server.otlp_http}/v1/traces")))
+    tracer = provider.get_tracer("t")
+    with tracer.start_as_current_span("chat m") as call:
+        pass
+    target_trace, target_span = format(call.get_span_context().trace_id, "032x"), format(call.get_span_context().span_id, "016x")
+    with tracer.start_as_current_span("feedback thumbs", attributes={
+            "gen_ai.evaluation.name": "thumbs", "gen_ai.evaluation.score.value": 1.0,
+            "gen_ai.evaluation.score.label": "up", "gen_ai.evaluation.explanation": "great answer",
+            "pharos.score.id": "score-1", "pharos.score.source": "user",
+            "pharos.score.target.trace_id": target_trace, "pharos.score.target.span_id": target_span,
+            "app.user": "u-9"}):
+        pass
+    provider.shutdown()
+    assert pharos_server.wait_for_rows("SELECT count() FROM scores WHERE ScoreId = 'score-1'", 1) == 1
+    row = pharos_server.sql_client().query(
+        "SELECT TraceId, SpanId, Name, Source, Value, Label, Explanation, ServiceName, Attributes FROM scores FINAL "
+        "WHERE ScoreId = 'score-1'").result_rows[0]
+    assert row == (target_trace, target_span, "thumbs", "user", 1.0, "up", "great answer", "feedback-app",
+                   {"app.user": "u-9"})
