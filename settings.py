@@ -52,10 +52,14 @@ def reference_markdown() -> str:
         "This file is generated: `python -m pharos.settings > CONFIGURATION.md`.",
         "",
     ]
+    seen: set[str] = set()  # an option shared by several groups (database) is listed with the first
     for group in GROUPS:
         title = (group.__doc__ or group.__name__).strip().splitlines()[0]
         lines += [f"## {title}", "", "| variable | flag | default | meaning |", "|---|---|---|---|"]
         for name, field in group.model_fields.items():
+            if name in seen:
+                continue
+            seen.add(name)
             default = "(per user data dir)" if field.default_factory else repr(field.default)
             desc = (field.description or "").replace("|", "\\|")
             lines.append(f"| `{env_name(name)}` | `{flag_name(name)}` | `{default}` | {desc} |")

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 class Overloaded(Exception):
     """The batcher holds too much unwritten data; the client should retry later."""
 
-    retry_after_s = 2
+    retry_after_s = 1
 
 
 @dataclass
@@ -48,6 +48,7 @@ class Buffer(Protocol):
     def append(self, signal: Signal, payload: bytes, items: int) -> None: ...
     def take(self, signal: Signal) -> _Batch: ...
     def pending_items(self) -> int: ...
+    def pending_bytes(self) -> int: ...
 
 
 class MemoryBuffer:
@@ -72,6 +73,9 @@ class MemoryBuffer:
     def pending_items(self) -> int:
         return sum(b.items for b in self._batches.values())
 
+    def pending_bytes(self) -> int:
+        return sum(b.nbytes for b in self._batches.values())
+
 
 @dataclass
 class BatcherStats:
@@ -85,7 +89,7 @@ class BatcherStats:
 
 class Batcher:
     def __init__(self, sinks: dict[Signal, Callable[[bytes], None]], max_items: int, max_age_ms: int,
-                 max_pending_items: int | None = None,
+                 max_pending_bytes: int = 64 * 1024 * 1024,
                  quarantine: Callable[[Signal, bytes, Exception], None] | None = None,
                  spill: Callable[[Signal, bytes], None] | None = None, shutdown_timeout_s: float = 30.0):
         self._sinks = sinks
@@ -95,9 +99,10 @@ class Batcher:
         self._close_deadline: float | None = None
         self._max_items = max_items
         self._max_age = max_age_ms / 1000
-        self._max_pending = max_pending_items or max_items * 20
+        self._max_pending_bytes = max_pending_bytes
         self._buffer = MemoryBuffer()
         self._inflight = 0  # items taken from the buffer and being written
+        self._inflight_bytes = 0
         self._cond = threading.Condition()
         self._closing = False
         self.stats = BatcherStats()
@@ -111,8 +116,9 @@ class Batcher:
         with self._cond:
             if self._closing:
                 raise Overloaded("the collector is shutting down")
-            if self._buffer.pending_items() + self._inflight >= self._max_pending:
-                raise Overloaded(f"{self._buffer.pending_items() + self._inflight} items wait for the store")
+            waiting = self._buffer.pending_bytes() + self._inflight_bytes
+            if waiting + len(decoded.payload) > self._max_pending_bytes and waiting:
+                raise Overloaded(f"{waiting} bytes of accepted data wait for the store")
             self._buffer.append(decoded.signal, decoded.payload, decoded.accepted)
             self.stats.accepted[decoded.signal] += decoded.accepted
             if self._buffer.peek(decoded.signal).items >= self._max_items:
@@ -162,11 +168,13 @@ class Batcher:
                     return  # closing and drained
                 batches = [(s, self._buffer.take(s)) for s in due]
                 self._inflight += sum(b.items for _, b in batches)
+                self._inflight_bytes += sum(b.nbytes for _, b in batches)
                 self._flush_now = False
             for signal, batch in batches:
                 self._write(signal, batch)
                 with self._cond:
                     self._inflight -= batch.items
+                    self._inflight_bytes -= batch.nbytes
                     self._cond.notify_all()
 
     def _write(self, signal: Signal, batch: _Batch) -> None:

@@ -103,7 +103,8 @@ class Server:
                  self.store.database, len(applied))
         self._replay_pending()
         self.batcher = Batcher({"traces": self.store.insert_otlp_traces, "metrics": self.store.insert_otlp_metrics},
-                               s.batch_max_spans, s.batch_max_age_ms, quarantine=self._quarantine, spill=self._spill)
+                               s.batch_max_spans, s.batch_max_age_ms, s.buffer_max_bytes,
+                               quarantine=self._quarantine, spill=self._spill)
         limits = reader_settings(s.sql_max_execution_seconds, s.sql_max_result_rows, s.sql_max_memory_bytes)
         sql_app = create_sql_app(lambda: self.store.new_client(settings=limits, database=self.store.database),
                                  s.sql_user, s.sql_password, self.store.database)

@@ -9,14 +9,20 @@ from pydantic import Field
 
 from pharos._config import PharosSettings
 
-__all__ = ["StoreSettings", "ServerSettings"]
+__all__ = ["DatabaseOption", "StoreSettings", "ServerSettings"]
 
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("pharos", appauthor=False))
 
 
-class StoreSettings(PharosSettings):
+class DatabaseOption(PharosSettings):
+    """The ClickHouse database, shared by every group that reads or writes the store."""
+
+    database: str = Field(default="otel", description="ClickHouse database holding every Pharos table.")
+
+
+class StoreSettings(DatabaseOption):
     """Store: where traces, metrics and scores live."""
 
     data_dir: Path = Field(default_factory=_default_data_dir,
@@ -25,7 +31,6 @@ class StoreSettings(PharosSettings):
         default=None,
         description="Use a ClickHouse server instead of the embedded store, e.g. "
                     "http://user:password@host:8123 (https:// for TLS). Unset = embedded chDB in --data-dir.")
-    database: str = Field(default="otel", description="ClickHouse database holding every Pharos table.")
     cluster: str | None = Field(default=None,
                                 description="ClickHouse cluster name: DDL runs ON CLUSTER with Replicated "
                                             "and Distributed engines (server mode only).")
@@ -47,6 +52,9 @@ class ServerSettings(PharosSettings):
     batch_max_age_ms: int = Field(default=500, gt=0,
                                   description="Flush a batch to the store at the latest this long after its "
                                               "first item arrived (ms).")
+    buffer_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0,
+                                  description="Accepted data waiting for the store is capped at this many bytes; "
+                                              "beyond it clients get HTTP 503 / gRPC UNAVAILABLE and retry.")
     sql_user: str | None = Field(default=None, description="User required by the SQL endpoint (unset = open).")
     sql_password: str | None = Field(default=None, description="Password required by the SQL endpoint.")
     sql_max_execution_seconds: float = Field(default=30.0, gt=0,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from pharos._config import PharosSettings
+from pharos.collector.settings import DatabaseOption
 
 __all__ = ["DashboardSettings"]
 
 
-class DashboardSettings(PharosSettings):
+class DashboardSettings(DatabaseOption):
     """Dashboards: Grafana provisioning and push.
 
     The alert thresholds are baked into the generated alert-rule file by ``pharos dashboards build``
@@ -39,7 +39,6 @@ class DashboardSettings(PharosSettings):
                                    description="Host of pharos serve's read-only SQL endpoint (the embedded store), "
                                                "provisioned as a second data source.")
     embedded_sql_port: int = Field(default=8123, description="Port of that SQL endpoint.")
-    database: str = Field(default="otel", description="ClickHouse database the dashboards read.")
     alert_interval: str = Field(default="1m", description="How often the alert rules are evaluated.")
     alert_latency_p95_seconds: float = Field(default=10.0, gt=0,
                                              description="Alert when p95 LLM call latency over 5 minutes exceeds "

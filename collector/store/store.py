@@ -25,11 +25,6 @@ __all__ = ["Store", "StoreError"]
 
 log = logging.getLogger(__name__)
 
-_PROTOBUF_SETTINGS = {
-    "format_schema_source": "string",
-    "format_schema": otlp_sql.PROTO_SCHEMA,
-    "input_format_protobuf_oneof_presence": 1,
-}
 
 
 class StoreError(RuntimeError):
@@ -44,6 +39,7 @@ class Store:
         if self.embedded and self.settings.cluster:
             raise StoreError("--cluster needs a ClickHouse server (--clickhouse-url); the embedded store is one node")
         self._spool = Path(self.settings.data_dir) / "spool" if self.embedded else None
+        self._schema_file = self._write_schema_file() if self.embedded else None
         self._lock = threading.Lock()
         self.client = self.new_client()
         self.client.command(f"CREATE DATABASE IF NOT EXISTS {quote(self.database)} {self.schema.on_cluster}")
@@ -87,6 +83,24 @@ class Store:
     def count(self, table: str) -> int:
         return int(self.client.command(f"SELECT count() FROM {quote(self.database)}.{quote(table)}"))
 
+    def _write_schema_file(self) -> Path:
+        # chDB reads the OTLP schema from a file in the data directory (given inline, ClickHouse
+        # would cache it under the process' working directory).
+        path = Path(self.settings.data_dir) / "format_schemas" / "otlp.proto"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text() != otlp_sql.PROTO_SCHEMA:
+            path.write_text(otlp_sql.PROTO_SCHEMA)
+        return path.resolve()
+
+    def _protobuf_settings(self, message: str) -> dict[str, Any]:
+        settings: dict[str, Any] = {"input_format_protobuf_oneof_presence": 1}
+        if self._schema_file is not None:
+            settings["format_schema"] = f"{self._schema_file}:{message}"
+        else:  # a server: send the schema with the query
+            settings.update(format_schema_source="string", format_schema=otlp_sql.PROTO_SCHEMA,
+                            format_schema_message_name=message)
+        return settings
+
     # ---- writes ------------------------------------------------------------------------------------
     def insert_rows(self, table: str, rows: list[list[Any]], columns: list[str]) -> None:
         self.client.insert(table, rows, column_names=columns, database=self.database)
@@ -104,7 +118,7 @@ class Store:
         self._insert_protobuf(builders, otlp_sql.METRICS_STRUCTURE, otlp_sql.METRICS_MESSAGE, payload)
 
     def _insert_protobuf(self, builders, structure: str, message: str, payload: bytes) -> None:
-        settings = {**_PROTOBUF_SETTINGS, "format_schema_message_name": message}
+        settings = self._protobuf_settings(message)
         if not self.embedded:
             source = f"input($${structure}$$)"
             for build in builders:

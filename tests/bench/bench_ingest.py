@@ -68,8 +68,11 @@ def make_payload(n: int, rng: random.Random, now_ns: int) -> bytes:
     return req.SerializeToString()
 
 
-def _sender(url: str, payloads: list[bytes], errors) -> None:
+def _sender(url: str, payloads: list[bytes], errors, cpus: set[int]) -> None:
     import httpx
+
+    if cpus:
+        os.sched_setaffinity(0, cpus)  # keep the load generator off the server's core
 
     with httpx.Client(timeout=60) as client:
         for body in payloads:
@@ -97,6 +100,7 @@ def main() -> None:
     ap.add_argument("--senders", type=int, default=4)
     ap.add_argument("--cores", default="0", help="CPU list for `pharos serve` (taskset); '' = no pinning")
     ap.add_argument("--query-runs", type=int, default=20)
+    ap.add_argument("--server-args", default="", help="extra `pharos serve` flags, e.g. '--batch-max-spans 50000'")
     args = ap.parse_args()
 
     rng = random.Random(7)
@@ -114,9 +118,8 @@ def main() -> None:
     print(f"baseline: parsing alone in Python (upb)   {parse_rate:12,.0f} spans/s")
 
     tmp = Path(tempfile.mkdtemp(prefix="pharos-bench-"))
-    server = PharosProcess(tmp / "data")
+    server = PharosProcess(tmp / "data", args=args.server_args.split())
     if args.cores and shutil.which("taskset"):
-        server.args = []
         real_start = server.start
 
         def pinned_start(timeout: float = 60):
@@ -139,7 +142,9 @@ def main() -> None:
         url = f"{server.otlp_http}/v1/traces"
         errors: mp.Queue = mp.Queue()
         chunks = [payloads[i::args.senders] for i in range(args.senders)]
-        procs = [mp.Process(target=_sender, args=(url, c, errors)) for c in chunks]
+        server_cpus = {int(c) for c in args.cores.split(",")} if args.cores else set()
+        sender_cpus = (set(os.sched_getaffinity(0)) - server_cpus) or set(os.sched_getaffinity(0))
+        procs = [mp.Process(target=_sender, args=(url, c, errors, sender_cpus)) for c in chunks]
         t0 = time.perf_counter()
         for p in procs:
             p.start()
@@ -152,7 +157,7 @@ def main() -> None:
         elapsed = time.perf_counter() - t0
         assert got == total, f"only {got} of {total} spans stored"
         rate = total / elapsed
-        pin = f"pinned to CPU {args.cores}" if args.cores else "unpinned"
+        pin = (f"pinned to CPU {args.cores}" if args.cores else "unpinned") + f" {args.server_args}".rstrip()
         print(f"pharos serve ({pin}): {total:,} spans acknowledged in {sent_s:.1f}s, all queryable after "
               f"{elapsed:.1f}s")
         print(f"persisted                                 {rate:12,.0f} spans/s  "
