@@ -31,6 +31,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "MATERIALIZED GenAI columns on otel_traces", schema.genai_columns),
     Migration(3, "Pharos scores table", schema.pharos_tables),
     Migration(4, "scores from feedback spans (materialized view)", schema.feedback_scores_view),
+    Migration(5, "sandbox load/eval run tables + views from record spans", lambda o: __import__("pharos.sandbox.schema", fromlist=["_"]).sandbox_tables(o)),
 ]
 
 
