@@ -1,4 +1,5 @@
-"""OTLP/HTTP receiver (``/v1/traces``, ``/v1/metrics``) plus ``/healthz`` and ``/readyz``.
+"""OTLP/HTTP receiver (``/v1/traces``, ``/v1/metrics``), the scores API (``/v1/scores``, see
+:mod:`pharos.collector.scores_api`) and ``/healthz``, ``/readyz``.
 
 Responses follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse (with ``partial_success``
 when items were rejected) encoded like the request; 400/413/415 with a ``google.rpc.Status`` body
@@ -49,8 +50,12 @@ def _error(status: int, message: str, as_json: bool, headers: dict[str, str] | N
     return response
 
 
-def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True) -> FastAPI:
+def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, store=None) -> FastAPI:
     app = FastAPI(title="Pharos OTLP/HTTP receiver", docs_url=None, redoc_url=None, openapi_url=None)
+    if store is not None:
+        from pharos.collector.scores_api import create_scores_router
+
+        app.include_router(create_scores_router(store))
 
     async def receive(signal: Signal, request: Request) -> Response:
         content_type = request.headers.get("content-type", "")

@@ -29,6 +29,23 @@ log = logging.getLogger("pharos.serve")
 # closes), or None to stay off. A module that is not installed is skipped.
 BACKGROUND_WORKERS = ["pharos.evaluators.online:start_in_server"]
 
+# The web console, served on --console-port when its module is present: create_console_app(store,
+# reader_factory) -> ASGI app, where reader_factory() gives a read-only clickhouse-connect client.
+CONSOLE_APP = "pharos.dashboards.console:create_console_app"
+
+
+def _console_app(store: Store, reader_factory):
+    import importlib
+
+    module_name, func = CONSOLE_APP.split(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, func)(store, reader_factory)
+
 
 def _start_workers(store: Store) -> list:
     import importlib
@@ -106,9 +123,12 @@ class Server:
                                s.batch_max_spans, s.batch_max_age_ms, s.buffer_max_bytes,
                                quarantine=self._quarantine, spill=self._spill)
         limits = reader_settings(s.sql_max_execution_seconds, s.sql_max_result_rows, s.sql_max_memory_bytes)
-        sql_app = create_sql_app(lambda: self.store.new_client(settings=limits, database=self.store.database),
-                                 s.sql_user, s.sql_password, self.store.database)
-        otlp_app = create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready)
+
+        def reader_factory():
+            return self.store.new_client(settings=limits, database=self.store.database)
+
+        sql_app = create_sql_app(reader_factory, s.sql_user, s.sql_password, self.store.database)
+        otlp_app = create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready, store=self.store)
         http_server = self._uvicorn(otlp_app, s.otlp_http_port)
         sql_server = self._uvicorn(sql_app, s.sql_port)
         grpc_server = create_grpc_server(self.batcher, f"{s.host}:{s.otlp_grpc_port}", s.max_body_bytes)
@@ -121,8 +141,12 @@ class Server:
                 pass
         workers = _start_workers(self.store)
         await grpc_server.start()
-        tasks = [asyncio.create_task(http_server.serve()), asyncio.create_task(sql_server.serve())]
-        while not (http_server.started and sql_server.started):
+        servers = [http_server, sql_server]
+        console = _console_app(self.store, reader_factory) if s.console_port else None
+        if console is not None:
+            servers.append(self._uvicorn(console, s.console_port))
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        while not all(server.started for server in servers):
             if any(t.done() for t in tasks):
                 for t in tasks:
                     if t.done() and t.exception():
@@ -133,6 +157,8 @@ class Server:
         log.info("OTLP/HTTP  listening on http://%s:%d  (POST /v1/traces, /v1/metrics)", s.host, s.otlp_http_port)
         log.info("OTLP/gRPC  listening on %s:%d", s.host, s.otlp_grpc_port)
         log.info("SQL (read-only ClickHouse HTTP) listening on http://%s:%d", s.host, s.sql_port)
+        if console is not None:
+            log.info("console    listening on http://%s:%d", s.host, s.console_port)
         log.info("ready; send traces with OTEL_EXPORTER_OTLP_ENDPOINT=http://%s:%d", s.host, s.otlp_http_port)
         await self._stop.wait()
 
@@ -144,7 +170,8 @@ class Server:
         await asyncio.to_thread(self.batcher.close)
         for worker in workers:
             await asyncio.to_thread(worker.stop)
-        sql_server.should_exit = True
+        for server in servers[1:]:
+            server.should_exit = True
         self.store.close()
         log.info("stopped; %d span(s) and %d metric point(s) written this run",
                  self.batcher.stats.written["traces"], self.batcher.stats.written["metrics"])

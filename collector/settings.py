@@ -45,6 +45,7 @@ class ServerSettings(PharosSettings):
     otlp_http_port: int = Field(default=4318, description="OTLP/HTTP port (/v1/traces, /v1/metrics).")
     otlp_grpc_port: int = Field(default=4317, description="OTLP/gRPC port (TraceService, MetricsService).")
     sql_port: int = Field(default=8123, description="Read-only ClickHouse-compatible SQL (HTTP) port.")
+    console_port: int = Field(default=8080, description="Port of the Pharos console (web pages); 0 = off.")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0,
                                 description="Largest accepted OTLP request body, after decompression (bytes).")
     batch_max_spans: int = Field(default=20_000, gt=0,

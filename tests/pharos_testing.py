@@ -30,6 +30,7 @@ class PharosProcess:
     http_port: int = field(default_factory=free_port)
     grpc_port: int = field(default_factory=free_port)
     sql_port: int = field(default_factory=free_port)
+    console_port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
 
@@ -45,11 +46,15 @@ class PharosProcess:
     def sql_url(self) -> str:
         return f"http://127.0.0.1:{self.sql_port}"
 
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
+
     def start(self, timeout: float = 60) -> "PharosProcess":
         self.log_path = self.data_dir.parent / f"pharos-{self.http_port}.log"
         cmd = [sys.executable, "-m", "pharos", "serve", "--data-dir", str(self.data_dir),
                "--otlp-http-port", str(self.http_port), "--otlp-grpc-port", str(self.grpc_port),
-               "--sql-port", str(self.sql_port), *self.args]
+               "--sql-port", str(self.sql_port), "--console-port", str(self.console_port), *self.args]
         env = {**os.environ, **self.env}
         self.proc = subprocess.Popen(cmd, stdout=open(self.log_path, "wb"), stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout

@@ -67,7 +67,8 @@ def test_health_endpoints(pharos_server):
 
 def test_second_server_on_the_same_data_dir_fails_clearly(pharos_server):
     out = subprocess.run([sys.executable, "-m", "pharos", "serve", "--data-dir", str(pharos_server.data_dir),
-                          "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--sql-port", "0"],
+                          "--otlp-http-port", "0", "--otlp-grpc-port", "0", "--sql-port", "0",
+                          "--console-port", "0"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
     assert "another server instance" in (out.stderr + out.stdout).lower()
