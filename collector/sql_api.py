@@ -23,7 +23,12 @@ import threading
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-__all__ = ["create_sql_app", "split_statements", "reader_settings"]
+__all__ = ["create_sql_app", "split_statements", "reader_settings", "table_functions", "ALLOWED_TABLE_FUNCTIONS"]
+
+# Table functions that only compute (everything else reaches files, URLs, hosts, processes or the
+# server's Python objects, and is refused even where ClickHouse's readonly mode would let it run).
+ALLOWED_TABLE_FUNCTIONS = frozenset({"numbers", "numbers_mt", "zeros", "zeros_mt", "values", "null",
+                                     "generateRandom", "generate_series", "generateSeries", "view"})
 
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
 _RESULT_QUERY = re.compile(r"^\s*(\(|SELECT\b|WITH\b|SHOW\b|DESC\b|DESCRIBE\b|EXISTS\b|EXPLAIN\b)", re.IGNORECASE)
@@ -68,6 +73,17 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in statements if s.strip()]
 
 
+def table_functions(explain_ast: str) -> list[str]:
+    """Names of the table functions in the output of ``EXPLAIN AST`` (ClickHouse's own parser)."""
+    names, lines = [], explain_ast.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        if line.strip().startswith("TableExpression"):
+            child = lines[i + 1].strip()
+            if child.startswith("Function "):
+                names.append(child.split()[1])
+    return names
+
+
 class _Readers:
     """A small pool of read-only connections (each query holds one for its duration)."""
 
@@ -76,6 +92,14 @@ class _Readers:
         self._sem = threading.BoundedSemaphore(size)
 
     def run(self, sql: str, parameters: dict[str, str]) -> bytes:
+        forbidden = [f for f in table_functions(self._query(f"EXPLAIN AST {sql}", parameters).decode(errors="replace"))
+                     if f not in ALLOWED_TABLE_FUNCTIONS]
+        if forbidden:
+            raise PermissionError(f"Code: 164. Table function {forbidden[0]}() is not allowed on the read-only SQL "
+                                  f"endpoint (allowed: {', '.join(sorted(ALLOWED_TABLE_FUNCTIONS))}). (READONLY)")
+        return self._query(sql, parameters)
+
+    def _query(self, sql: str, parameters: dict[str, str]) -> bytes:
         with self._sem:
             with self._lock:
                 client = self._free.pop() if self._free else self._factory()
