@@ -32,6 +32,7 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "Pharos scores table", schema.pharos_tables),
     Migration(4, "scores from feedback spans (materialized view)", schema.feedback_scores_view),
     Migration(5, "sandbox load/eval run tables + views from record spans", lambda o: __import__("pharos.sandbox.schema", fromlist=["_"]).sandbox_tables(o)),
+    Migration(6, "online evaluator progress, retries, workers, health", lambda o: __import__("pharos.evaluators.schema", fromlist=["_"]).evaluator_tables(o)),
 ]
 
 

@@ -1,0 +1,162 @@
+"""Classifier-backed evaluators: prompt injection / jailbreak, toxicity, refusal (and over-refusal).
+
+Each is a logistic-regression head over MiniLM sentence embeddings (see :mod:`pharos.evaluators.classifier`),
+trained by ``python -m pharos.evaluators.train`` on the labelled data in ``evaluators/data`` (licences in
+``evaluators/data/LICENSES.md``)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from pharos.evaluators.base import Call, Evaluator, Score
+from pharos.evaluators.classifier import MODELS, LinearHead
+
+__all__ = ["head", "features", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
+           "probabilities"]
+
+_LEET = str.maketrans("013457@$", "oieastas")
+
+
+def normalise(text: str) -> str:
+    """Undo leetspeak (``1gn0r3 4ll``) when most words mix letters and digits; squeeze whitespace."""
+    words = re.findall(r"\w+", text)
+    mixed = sum(1 for w in words if re.search(r"[A-Za-z]", w) and re.search(r"\d", w))
+    if words and mixed / len(words) > 0.3:
+        text = text.translate(_LEET)
+    return " ".join(text.split())[:2000]
+
+
+@lru_cache(maxsize=None)
+def head(name: str) -> LinearHead:
+    return LinearHead.load(MODELS / f"{name}.json")
+
+
+def features(texts: Sequence[str], threads: int = 1) -> np.ndarray:
+    from pharos.evaluators.embeddings import encoder
+
+    return encoder(threads).encode([normalise(t) for t in texts])
+
+
+def probabilities(name: str, texts: Sequence[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros(0)
+    return head(name).proba(features(texts))
+
+
+def _chunks(text: str, size: int = 600) -> list[str]:
+    """Long texts are scored by paragraph-ish chunks (the max wins): an injection hides in a long document."""
+    text = text.strip()
+    if len(text) <= size:
+        return [text]
+    parts = [p.strip() for p in re.split(r"\n\s*\n|(?<=[.!?])\s+(?=[A-Z\[#<-])", text) if p.strip()]
+    out, cur = [], ""
+    for p in parts:
+        if cur and len(cur) + len(p) > size:
+            out.append(cur)
+            cur = ""
+        cur = (cur + " " + p).strip()
+    if cur:
+        out.append(cur)
+    return out[:32]
+
+
+class _HeadEvaluator(Evaluator):
+    head_name = ""
+    positive = "positive"
+    negative = "negative"
+
+    def texts(self, call: Call) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def evaluate(self, call: Call) -> Score:
+        return self.evaluate_batch([call])[0]
+
+    def evaluate_batch(self, calls: Sequence[Call]) -> list[Score]:
+        items: list[tuple[int, str, str]] = []
+        for i, c in enumerate(calls):
+            for where, text in self.texts(c):
+                for chunk in _chunks(text):
+                    items.append((i, where, chunk))
+        probs = probabilities(self.head_name, [t for _, _, t in items])
+        h = head(self.head_name)
+        best: dict[int, tuple[float, str]] = {}
+        for (i, where, _), p in zip(items, probs):
+            if p > best.get(i, (-1.0, ""))[0]:
+                best[i] = (float(p), where)
+        out = []
+        for i, _ in enumerate(calls):
+            p, where = best.get(i, (0.0, ""))
+            flagged = p >= h.threshold
+            out.append(Score(round(p, 4), self.positive if flagged else self.negative,
+                             f"{self.positive} probability {p:.2f}" + (f" in {where}" if where else ""),
+                             {f"{self.name}.where": where} if flagged else {}))
+        return out
+
+
+class PromptInjectionEvaluator(_HeadEvaluator):
+    """Prompt injection / jailbreak attempts in the user input and in retrieved context (indirect injection).
+    Value: probability (max over input and context chunks); label ``injection`` or ``benign``."""
+
+    name, version, needs = "prompt_injection", "1", ()
+    head_name, positive, negative = "prompt_injection", "injection", "benign"
+
+    def applies(self, call: Call) -> bool:
+        return (bool(call.question.strip()) or call.has("context")) and super().applies(call)
+
+    def texts(self, call: Call) -> list[tuple[str, str]]:
+        out = [("input", call.question)] if call.question.strip() else []
+        out += [("context", d) for d in call.context if d.strip()]
+        out += [("tool_result", str(t.get("result", ""))) for t in call.tool_calls if t.get("result")]
+        return out
+
+
+class ToxicityEvaluator(_HeadEvaluator):
+    """Toxicity (insults, threats, hate, harassment) in the input and output. Value: probability (max);
+    label ``toxic`` or ``ok``; the attribute ``toxicity.where`` says which side."""
+
+    name, version, needs = "toxicity", "1", ()
+    head_name, positive, negative = "toxicity", "toxic", "ok"
+
+    def applies(self, call: Call) -> bool:
+        return (call.has("input") or call.has("output")) and super().applies(call)
+
+    def texts(self, call: Call) -> list[tuple[str, str]]:
+        return [(w, t) for w, t in (("input", call.question), ("output", call.output)) if t.strip()]
+
+
+class RefusalEvaluator(Evaluator):
+    """Did the model refuse? Value: refusal probability of the output. Label ``refusal``, ``over_refusal``
+    (refused a request that the injection and toxicity heads find benign) or ``answered``."""
+
+    name, version, needs = "refusal", "1", ("output",)
+
+    def evaluate(self, call: Call) -> Score:
+        return self.evaluate_batch([call])[0]
+
+    def evaluate_batch(self, calls: Sequence[Call]) -> list[Score]:
+        outs = [c.output[:1200] for c in calls]
+        p_ref = probabilities("refusal", outs)
+        h = head("refusal")
+        refused = [i for i, p in enumerate(p_ref) if p >= h.threshold]
+        benign: dict[int, bool] = {}
+        if refused:
+            qs = [calls[i].question for i in refused]
+            p_inj = probabilities("prompt_injection", qs)
+            p_tox = probabilities("toxicity", qs)
+            for k, i in enumerate(refused):
+                benign[i] = bool(qs[k].strip()) and p_inj[k] < head("prompt_injection").threshold \
+                    and p_tox[k] < head("toxicity").threshold
+        scores = []
+        for i, p in enumerate(p_ref):
+            if i in benign:
+                label = "over_refusal" if benign[i] else "refusal"
+                expl = ("refused a request that looks benign" if benign[i]
+                        else "refused a request flagged as injection or toxic")
+            else:
+                label, expl = "answered", "the model answered"
+            scores.append(Score(round(float(p), 4), label, f"{expl} (refusal probability {p:.2f})"))
+        return scores

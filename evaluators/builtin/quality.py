@@ -1,0 +1,133 @@
+"""Quality evaluators: answer relevance, groundedness in retrieved context, valid JSON / JSON schema,
+language of the answer matching the question's."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Sequence
+
+import numpy as np
+
+from pharos.evaluators.base import Call, Evaluator, Score
+
+__all__ = ["RelevanceEvaluator", "GroundednessEvaluator", "JsonValidEvaluator", "LanguageMatchEvaluator",
+           "sentences"]
+
+
+def _encode(texts: Sequence[str]) -> np.ndarray:
+    from pharos.evaluators.embeddings import encoder
+
+    return encoder().encode(list(texts))
+
+
+def sentences(text: str, limit: int = 24) -> list[str]:
+    parts = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(s.strip()) > 12]
+    return parts[:limit] or ([text.strip()] if text.strip() else [])
+
+
+class RelevanceEvaluator(Evaluator):
+    """Cosine similarity of question and answer embeddings (all-MiniLM-L6-v2). Value 0..1; label
+    ``relevant`` at ``threshold`` (default 0.25) and above, else ``off_topic``."""
+
+    name, version, needs = "relevance", "1", ("input", "output")
+
+    def evaluate(self, call: Call) -> Score:
+        return self.evaluate_batch([call])[0]
+
+    def evaluate_batch(self, calls: Sequence[Call]) -> list[Score]:
+        threshold = float(self.options.get("threshold", 0.25))
+        q = _encode([c.question[-2000:] for c in calls])
+        a = _encode([c.output[:2000] for c in calls])
+        sims = np.clip((q * a).sum(1), 0.0, 1.0)
+        return [Score(round(float(s), 4), "relevant" if s >= threshold else "off_topic",
+                      f"question/answer similarity {s:.2f} (threshold {threshold})") for s in sims]
+
+
+class GroundednessEvaluator(Evaluator):
+    """Share of answer sentences supported by the retrieved context: a sentence is supported when its best
+    cosine against the context's sentences reaches ``support`` (0.55). Clear cases end here; with a judge
+    configured (``judge_base_url``), answers between ``low`` and ``high`` go to the hallucination rubric."""
+
+    name, version, needs = "groundedness", "1", ("output", "context")
+
+    def __init__(self, **kw: Any) -> None:
+        self.judge = kw.pop("judge", None)
+        super().__init__(**kw)
+
+    def evaluate(self, call: Call) -> Score:
+        support = float(self.options.get("support", 0.55))
+        low, high = float(self.options.get("low", 0.34)), float(self.options.get("high", 0.8))
+        ans = sentences(call.output)
+        ctx = [s for d in call.context for s in sentences(d, 200)][:400]
+        if not ans or not ctx:
+            return Score(float("nan"), "unknown", "no answer sentences or no context")
+        a, c = _encode(ans), _encode(ctx)
+        best = (a @ c.T).max(1)
+        share = float((best >= support).mean())
+        attrs = {"groundedness.min_similarity": f"{float(best.min()):.3f}", "groundedness.method": "embedding"}
+        if self.judge is not None and low < share < high:
+            js = self.judge.evaluate(call)
+            if js is not None:
+                attrs.update(js.attributes)
+                attrs["groundedness.method"] = "judge"
+                return Score(js.value, "grounded" if js.value >= 0.5 else "ungrounded",
+                             f"judge: {js.explanation}", attrs)
+        label = "grounded" if share >= high else ("ungrounded" if share <= low else "partially_grounded")
+        return Score(round(share, 4), label, f"{share:.0%} of {len(ans)} answer sentences supported by context",
+                     attrs)
+
+
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.S)
+
+
+class JsonValidEvaluator(Evaluator):
+    """When the call asked for structured output (``gen_ai.output.type`` = json, or a ``schema`` option):
+    1 if the answer parses as JSON (and validates against the schema), else 0 with the error."""
+
+    name, version, needs = "json_valid", "1", ("output",)
+
+    def applies(self, call: Call) -> bool:
+        return (call.output_type == "json" or "schema" in self.options) and super().applies(call)
+
+    def evaluate(self, call: Call) -> Score:
+        text = call.output.strip()
+        m = _FENCE.match(text)
+        fenced = bool(m)
+        if m:
+            text = m.group(1)
+        try:
+            doc = json.loads(text)
+        except ValueError as exc:
+            return Score(0.0, "invalid_json", f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        schema = self.options.get("schema")
+        if schema:
+            import jsonschema
+
+            errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(e.path))
+            if errors:
+                e = errors[0]
+                where = "/".join(str(p) for p in e.path) or "(root)"
+                return Score(0.0, "schema_mismatch", f"{len(errors)} schema error(s); first at {where}: "
+                                                     f"{e.validator} check failed")
+        return Score(1.0, "valid", "valid JSON" + (" (inside a code fence)" if fenced else "")
+                     + (" matching the schema" if schema else ""))
+
+
+class LanguageMatchEvaluator(Evaluator):
+    """Language of the answer vs the question (py3langid). Value 1 = same, 0 = different; skipped (no score)
+    when either side is shorter than ``min_chars`` (20) letters."""
+
+    name, version, needs = "language_match", "1", ("input", "output")
+
+    def evaluate(self, call: Call) -> Score | None:
+        import py3langid
+
+        min_chars = int(self.options.get("min_chars", 20))
+        q, a = call.question, call.output
+        if sum(ch.isalpha() for ch in q) < min_chars or sum(ch.isalpha() for ch in a) < min_chars:
+            return None
+        lq, la = py3langid.classify(q[:2000])[0], py3langid.classify(a[:2000])[0]
+        same = lq == la
+        return Score(1.0 if same else 0.0, "match" if same else "mismatch", f"question {lq}, answer {la}",
+                     {"language.input": lq, "language.output": la})

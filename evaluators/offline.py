@@ -1,0 +1,167 @@
+"""Offline use: score a JSONL file, backfill history in the store, and the accuracy benchmark."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from pharos.evaluators.base import Call
+from pharos.evaluators.engine import SCORE_COLUMNS, Engine
+
+__all__ = ["read_jsonl", "evaluate_file", "backfill", "benchmark", "print_table"]
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, list):  # chat messages
+        return "\n".join(m.get("content", "") if isinstance(m, dict) else str(m) for m in v)
+    return json.dumps(v)
+
+
+def read_jsonl(path: Path) -> list[Call]:
+    """Records with ``input``/``output`` (strings or chat messages), optional ``context`` (list or string),
+    ``output_type``, ``model``, ``service``, ``trace_id``, ``span_id``."""
+    calls = []
+    for i, line in enumerate(path.read_text().splitlines()):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        ctx = r.get("context") or []
+        calls.append(Call(input=_text(r.get("input") or r.get("question")), output=_text(r.get("output") or r.get("answer")),
+                          context=[ctx] if isinstance(ctx, str) else [_text(c) for c in ctx],
+                          output_type=r.get("output_type", ""), model=r.get("model", ""),
+                          service=r.get("service", ""), trace_id=str(r.get("trace_id", "")),
+                          span_id=str(r.get("span_id", r.get("id", i)))))
+    return calls
+
+
+def print_table(rows: list[dict[str, Any]], out: TextIO = sys.stdout) -> None:
+    if not rows:
+        print("(no scores)", file=out)
+        return
+    cols = list(rows[0])
+    widths = {c: min(48, max(len(c), *(len(str(r.get(c, ""))) for r in rows))) for c in cols}
+    print("  ".join(c.ljust(widths[c]) for c in cols), file=out)
+    for r in rows:
+        print("  ".join(str(r.get(c, ""))[:widths[c]].ljust(widths[c]) for c in cols), file=out)
+
+
+def evaluate_file(path: Path, engine: Engine, output: Path | None, out: TextIO = sys.stdout) -> int:
+    calls = read_jsonl(path)
+    result = engine.run(calls)
+    by_call: dict[str, list] = defaultdict(list)
+    for ev, call, s in result.scores:
+        by_call[call.span_id].append((ev, s))
+    table = []
+    for ev, call, s in result.scores:
+        table.append({"record": call.span_id, "evaluator": s.name or ev.name,
+                      "value": "nan" if s.value is None or math.isnan(s.value) else f"{s.value:.3f}",
+                      "label": s.label, "explanation": s.explanation})
+    print_table(table, out)
+    for f in result.failures:
+        print(f"FAILED {f.evaluator.name} on record {f.call.span_id}: {f.error}", file=out)
+    output = output or path.with_suffix(".scores.jsonl")
+    with open(output, "w") as fh:
+        for ev, call, s in result.scores:
+            fh.write(json.dumps({"record": call.span_id, "evaluator": s.name or ev.name, "version": ev.version,
+                                 "value": s.value, "label": s.label, "explanation": s.explanation,
+                                 "attributes": s.attributes}, default=str) + "\n")
+    print(f"{len(result.scores)} scores for {len(calls)} records written to {output}", file=out)
+    return 1 if result.failures else 0
+
+
+def backfill(store, engine: Engine, since_ns: int, until_ns: int | None = None, batch: int = 500,
+             out: TextIO = sys.stdout) -> int:
+    """(Re-)score every LLM span in [since, until): score ids make a re-run replace, never duplicate."""
+    from pharos.evaluators.spans import LLM_OPERATIONS, SPAN_COLUMNS, attach_context, calls_from_rows
+
+    table = store.schema.table("otel_traces")
+    until_ns = until_ns or time.time_ns()
+    cursor = (since_ns, "")
+    total = failed = 0
+    while True:
+        rows = store.query(
+            f"""SELECT {SPAN_COLUMNS} FROM {table}
+            WHERE Timestamp >= fromUnixTimestamp64Nano({{lo:Int64}}) AND Timestamp < fromUnixTimestamp64Nano({{hi:Int64}})
+              AND GenAIOperationName IN {{ops:Array(String)}}
+              AND (toUnixTimestamp64Nano(Timestamp), SpanId) > ({{cts:Int64}}, {{csp:String}})
+            ORDER BY Timestamp, SpanId LIMIT 1 BY TraceId, SpanId LIMIT {{limit:UInt32}}""",
+            {"lo": since_ns, "hi": until_ns, "ops": list(LLM_OPERATIONS), "cts": cursor[0], "csp": cursor[1],
+             "limit": batch})
+        if not rows:
+            break
+        calls = calls_from_rows(rows)
+        attach_context(store.client, table, calls, calls[0].timestamp_ns)
+        result = engine.run(calls)
+        if result.rows:
+            store.insert_rows(store.schema.local_name("scores"), result.rows, SCORE_COLUMNS)
+        total += len(calls)
+        failed += len(result.failures)
+        cursor = (calls[-1].timestamp_ns, calls[-1].span_id)
+        print(f"backfill: {total} spans scored, {failed} evaluator failures", file=out)
+    return 1 if failed else 0
+
+
+def _prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    from pharos.evaluators.train import metrics
+
+    return metrics(pred, y)
+
+
+def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1, false-positive rate and items/s per evaluator on the labelled sets."""
+    from pharos.evaluators.builtin.models import head, probabilities
+    from pharos.evaluators.builtin.pii import find_pii
+    from pharos.evaluators.builtin.quality import RelevanceEvaluator
+    from pharos.evaluators.builtin.secrets import find_secrets
+    from pharos.evaluators.train import DATA, load
+
+    report: dict[str, dict[str, float]] = {}
+    for name, file in (("prompt_injection", "injection_test.jsonl"), ("toxicity", "toxicity_test.jsonl"),
+                       ("refusal", "refusal_test.jsonl")):
+        rows = load(file)
+        probabilities(name, ["warm up"])
+        t0 = time.perf_counter()
+        p = probabilities(name, [r["text"] for r in rows])
+        dt = time.perf_counter() - t0
+        report[name] = {**_prf(p >= head(name).threshold, np.array([r["label"] for r in rows])),
+                        "items_s": len(rows) / dt}
+    for name, finder, file in (("pii", find_pii, "pii_test.jsonl"), ("secrets", find_secrets, "secrets_test.jsonl")):
+        rows = load(file)
+        t0 = time.perf_counter()
+        found = [{f.type for f in finder(r["text"])} for r in rows]
+        dt = time.perf_counter() - t0
+        pred = np.array([bool(f) for f in found])
+        y = np.array([bool(r["types"]) for r in rows])
+        report[name] = {**_prf(pred, y), "items_s": len(rows) / dt}
+        for t in sorted({t for r in rows for t in r["types"]}):
+            pos = [i for i, r in enumerate(rows) if t in r["types"]]
+            report[name][f"recall_{t}"] = sum(t in found[i] for i in pos) / len(pos)
+    rows = load("relevance_test.jsonl")
+    rel = RelevanceEvaluator()
+    calls = [Call(input=r["question"], output=r["answer"]) for r in rows]
+    rel.evaluate_batch(calls[:1])
+    t0 = time.perf_counter()
+    scores = rel.evaluate_batch(calls)
+    dt = time.perf_counter() - t0
+    report["relevance"] = {**_prf(np.array([s.label == "relevant" for s in scores]),
+                                  np.array([r["label"] for r in rows])), "items_s": len(rows) / dt}
+    print(f"{'evaluator':18s} {'precision':>9s} {'recall':>7s} {'f1':>6s} {'fpr':>6s} {'n':>5s} {'items/s':>9s}",
+          file=out)
+    for name, m in report.items():
+        print(f"{name:18s} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['fpr']:6.3f} "
+              f"{int(m['n']):5d} {m['items_s']:9.0f}", file=out)
+        for k, v in m.items():
+            if k.startswith("recall_"):
+                print(f"  {k[7:]:16s} recall {v:.3f}", file=out)
+    return report
