@@ -62,6 +62,8 @@ def find_secrets(text: str, where: str = "text") -> list[Finding]:
         s, e = m.span(2)
         if any(s < te and ts < e for ts, te in taken) or _PLACEHOLDER.match(value):
             continue
+        if re.match(r"(?:os\.|process\.env|getenv|env\[|ENV\[|\$\{|\$\w)", value):
+            continue  # read from the environment, not a literal
         if value.isalpha() and value.islower() and _entropy(value) < 3.0:
             continue  # an ordinary word ("password is required"), not a credential
         taken.append((s, e))

@@ -1,0 +1,58 @@
+"""Detection quality on the labelled sets kept in evaluators/data (held out from training)."""
+
+import json
+
+import pytest
+
+from pharos.evaluators.offline import benchmark
+
+
+@pytest.fixture(scope="module")
+def report():
+    import io
+
+    return benchmark(io.StringIO())
+
+
+def test_pii_recall_and_precision(report):
+    m = report["pii"]
+    for t in ("EMAIL", "CREDIT_CARD", "IBAN", "PHONE_NUMBER"):
+        assert m[f"recall_{t}"] >= 0.98, (t, m)
+    assert m["precision"] >= 0.95 and m["fpr"] <= 0.05, m
+
+
+def test_secrets_recall(report):
+    m = report["secrets"]
+    assert m["recall"] >= 0.95 and m["fpr"] <= 0.05, m
+
+
+def test_toxicity_f1(report):
+    assert report["toxicity"]["f1"] >= 0.85, report["toxicity"]
+
+
+def test_refusal_f1(report):
+    assert report["refusal"]["f1"] >= 0.85, report["refusal"]
+
+
+def test_relevance_separates_on_and_off_topic(report):
+    assert report["relevance"]["f1"] >= 0.9, report["relevance"]
+
+
+def test_prompt_injection_on_held_out_corpus(report):
+    m = report["prompt_injection"]
+    # measured on bastioncorpus' held-out half, a different source from most training data
+    assert m["f1"] >= 0.85 and m["fpr"] <= 0.2, m
+
+
+def test_heads_match_their_training_metadata():
+    """The shipped heads were trained on the files they say, and never on their test file."""
+    from pharos.evaluators.builtin.models import head
+    from pharos.evaluators.train import DATA
+
+    for name in ("prompt_injection", "toxicity", "refusal"):
+        meta = head(name).meta
+        assert meta["test_file"] not in meta["train_files"]
+        test = {json.loads(l)["text"] for l in (DATA / meta["test_file"]).read_text().splitlines() if l}
+        train = {json.loads(l)["text"] for f in meta["train_files"] if (DATA / f).exists()
+                 for l in (DATA / f).read_text().splitlines() if l}
+        assert not test & train, name
