@@ -1,0 +1,590 @@
+"""The console's SQL: bounded (time range, LIMIT) queries over the MATERIALIZED GenAI columns.
+
+Every query goes through :class:`Readers`, a small pool of read-only clients from ``reader_factory``.
+Values are bound server-side (``{name:Type}``), never formatted into the SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+from pharos.dashboards.sql import LLM_CALL
+
+__all__ = ["Readers", "Filters", "RANGES", "CallsQuery"]
+
+# range key -> (seconds, bucket seconds, label)
+RANGES: dict[str, tuple[int, int, str]] = {
+    "15m": (900, 15, "last 15 minutes"),
+    "1h": (3600, 60, "last hour"),
+    "6h": (6 * 3600, 300, "last 6 hours"),
+    "24h": (86400, 900, "last 24 hours"),
+    "7d": (7 * 86400, 7200, "last 7 days"),
+    "30d": (30 * 86400, 6 * 3600, "last 30 days"),
+}
+DEFAULT_RANGE = "24h"
+PAGE_SIZE = 50
+CONTENT_KEYS = ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions")
+TIME_RANGE = ("Timestamp >= fromUnixTimestamp64Nano({start:Int64}) "
+              "AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})")
+
+
+class Readers:
+    """A few read-only clients, reused (chDB is in-process: a handful of concurrent queries is fine)."""
+
+    def __init__(self, factory: Callable[[], Any], size: int = 4):
+        self._factory = factory
+        self._idle: queue.LifoQueue = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="console-sql")
+        self._tables: tuple[float, set[str]] = (0.0, set())
+
+    def query(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        with self._slots:
+            try:
+                client = self._idle.get_nowait()
+            except queue.Empty:
+                client = self._factory()
+            try:
+                rows = client.query(sql, parameters=params or {}).result_rows
+            except Exception:
+                try:
+                    client.close()
+                except Exception:
+                    pass
+                raise
+            self._idle.put(client)
+            return rows
+
+    def many(self, queries: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, list[tuple]]:
+        """Run independent queries concurrently; one dict of results by key."""
+        futures = {k: self._pool.submit(self.query, sql, params) for k, (sql, params) in queries.items()}
+        return {k: f.result() for k, f in futures.items()}
+
+    def tables(self) -> set[str]:
+        """Tables of the store's database (cached a few seconds): optional tables may be absent."""
+        at, names = self._tables
+        if time.monotonic() - at > 10:
+            names = {r[0] for r in self.query("SELECT name FROM system.tables WHERE database = currentDatabase()")}
+            self._tables = (time.monotonic(), names)
+        return names
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False)
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+            except Exception:
+                pass
+
+
+def _int(value: Any, default: int = 0, lo: int = 0, hi: int = 10**9) -> int:
+    try:
+        return max(lo, min(hi, int(value)))
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass
+class Filters:
+    """What the URL says: shared by every page; ``qs()`` writes it back for links (filters stay shareable)."""
+
+    range: str = DEFAULT_RANGE
+    service: str = ""
+    model: str = ""
+    operation: str = ""
+    status: str = ""  # '' | 'ok' | 'error'
+    q: str = ""
+    flagged: str = ""  # '' | 'any' | a score name
+    page: int = 1
+    now_ns: int = field(default_factory=time.time_ns)
+
+    @classmethod
+    def parse(cls, params) -> "Filters":
+        rng = params.get("range", DEFAULT_RANGE)
+        status = params.get("status", "")
+        return cls(range=rng if rng in RANGES else DEFAULT_RANGE,
+                   service=params.get("service", "")[:200], model=params.get("model", "")[:200],
+                   operation=params.get("operation", "")[:100],
+                   status=status if status in ("ok", "error") else "", q=params.get("q", "").strip()[:200],
+                   flagged=params.get("flagged", "")[:200], page=_int(params.get("page"), 1, 1, 10_000))
+
+    @property
+    def seconds(self) -> int:
+        return RANGES[self.range][0]
+
+    @property
+    def bucket(self) -> int:
+        return RANGES[self.range][1]
+
+    @property
+    def label(self) -> str:
+        return RANGES[self.range][2]
+
+    @property
+    def start_ns(self) -> int:
+        return self.now_ns - self.seconds * 1_000_000_000
+
+    def qs(self, **overrides: Any) -> str:
+        f = replace(self, **overrides) if overrides else self
+        pairs = [("range", f.range)] + [(k, getattr(f, k)) for k in
+                                        ("service", "model", "operation", "status", "q", "flagged") if getattr(f, k)]
+        if f.page > 1:
+            pairs.append(("page", f.page))
+        return urlencode(pairs)
+
+    def params(self) -> dict[str, Any]:
+        return {"start": self.start_ns, "end": self.now_ns, "service": self.service, "model": self.model,
+                "operation": self.operation, "q": self.q, "flagged": self.flagged}
+
+    def where(self, *, model: bool = True, content: bool = True) -> str:
+        """LLM calls in the range, narrowed by the filters (bound through :meth:`params`)."""
+        conds = [TIME_RANGE, LLM_CALL]
+        if self.service:
+            conds.append("ServiceName = {service:String}")
+        if self.model and model:
+            conds.append("GenAIRequestModel = {model:String}")
+        if self.operation:
+            conds.append("GenAIOperationName = {operation:String}")
+        if self.status == "error":
+            conds.append("StatusCode = 'Error'")
+        elif self.status == "ok":
+            conds.append("StatusCode != 'Error'")
+        if self.q and content:
+            conds.append("(" + " OR ".join(f"positionCaseInsensitiveUTF8(SpanAttributes['{k}'], {{q:String}}) > 0"
+                                           for k in CONTENT_KEYS) + ")")
+        if self.flagged:
+            kind = "" if self.flagged == "any" else " AND Name = {flagged:String}"
+            conds.append("(TraceId, SpanId) IN (SELECT TraceId, SpanId FROM scores FINAL WHERE Label = 'flagged' "
+                         "AND Timestamp >= fromUnixTimestamp64Nano({start:Int64})" + kind + ")")
+        return " AND ".join(conds)
+
+
+def nan_none(x: Any) -> Any:
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None
+    return x
+
+
+def ns(ts: Any) -> int:
+    """A DateTime64 from clickhouse-connect (a naive UTC datetime) as integer nanoseconds."""
+    import datetime as dt
+
+    if isinstance(ts, dt.datetime):
+        if ts.tzinfo is None:
+            ts = ts.replace(tzinfo=dt.timezone.utc)
+        return int(ts.timestamp()) * 1_000_000_000 + ts.microsecond * 1000
+    return int(ts or 0)
+
+
+# ---------------------------------------------------------------------------------------------- overview
+def overview(r: Readers, f: Filters) -> dict[str, Any]:
+    w, p = f.where(), {**f.params(), "step": f.bucket}
+    tables = r.tables()
+    qs = {
+        "head": (f"SELECT count(), countIf(StatusCode = 'Error'), quantiles(0.5, 0.95, 0.99)(Duration), "
+                 f"quantiles(0.5, 0.95)(GenAITimeToFirstChunk), sum(GenAIInputTokens), sum(GenAIOutputTokens), "
+                 f"sum(GenAICostUsd), countIf(GenAICostUsd IS NOT NULL) FROM otel_traces WHERE {w}", p),
+        "series": (f"SELECT intDiv(toUnixTimestamp(Timestamp), {{step:UInt32}}) * {{step:UInt32}} AS t, count(), "
+                   f"countIf(StatusCode = 'Error'), quantiles(0.5, 0.95, 0.99)(Duration), "
+                   f"quantile(0.95)(GenAITimeToFirstChunk), sum(GenAIInputTokens), sum(GenAIOutputTokens), "
+                   f"sum(GenAICostUsd) FROM otel_traces WHERE {w} GROUP BY t ORDER BY t", p),
+        "models": (f"SELECT GenAIRequestModel, count() AS n, countIf(StatusCode = 'Error'), quantile(0.95)(Duration), "
+                   f"sum(GenAIInputTokens), sum(GenAIOutputTokens), sum(GenAICostUsd) FROM otel_traces WHERE {w} "
+                   f"GROUP BY GenAIRequestModel ORDER BY n DESC LIMIT 20", p),
+        "errors": (f"SELECT if(ErrorType = '', '_OTHER', ErrorType) AS e, count() AS n FROM otel_traces "
+                   f"WHERE {w} AND StatusCode = 'Error' GROUP BY e ORDER BY n DESC LIMIT 10", p),
+        "scores": ("SELECT intDiv(toUnixTimestamp(Timestamp), {step:UInt32}) * {step:UInt32} AS t, Name, avg(Value) "
+                   "FROM scores FINAL WHERE " + TIME_RANGE + " AND NOT isNaN(Value)"
+                   + (" AND ServiceName = {service:String}" if f.service else "") +
+                   " AND Name IN (SELECT Name FROM scores WHERE " + TIME_RANGE + " AND NOT isNaN(Value) "
+                   "GROUP BY Name ORDER BY count() DESC LIMIT 6) GROUP BY t, Name ORDER BY t", p),
+    }
+    gpu_tables = [t for t in ("otel_metrics_gauge", "otel_metrics_sum") if t in tables]
+    if gpu_tables:
+        src = " UNION ALL ".join(
+            f"SELECT TimeUnix, MetricName, Value FROM {t} WHERE MetricName IN ('hw.gpu.utilization', "
+            f"'hw.gpu.memory.usage') AND TimeUnix >= fromUnixTimestamp64Nano({{start:Int64}}) "
+            f"AND TimeUnix <= fromUnixTimestamp64Nano({{end:Int64}})"
+            + (" AND ServiceName = {service:String}" if f.service else "") for t in gpu_tables)
+        qs["gpu"] = (f"SELECT intDiv(toUnixTimestamp(TimeUnix), {{step:UInt32}}) * {{step:UInt32}} AS t, MetricName, "
+                     f"avg(Value) FROM ({src}) GROUP BY t, MetricName ORDER BY t", p)
+    res = r.many(qs)
+    h = res["head"][0]
+    lat = list(h[2]) if h[0] else [None, None, None]
+    ttft = [nan_none(x) for x in h[3]] if h[0] else [None, None]
+    head = {"calls": h[0], "errors": h[1], "error_rate": h[1] / h[0] if h[0] else 0.0,
+            "rps": h[0] / f.seconds, "p50_ms": _ms(lat[0]), "p95_ms": _ms(lat[1]), "p99_ms": _ms(lat[2]),
+            "ttft_p50_s": ttft[0], "ttft_p95_s": ttft[1], "input_tokens": h[4], "output_tokens": h[5],
+            "cost_usd": nan_none(h[6]) if h[7] else None}
+    buckets = _buckets(f)
+    by_t = {row[0]: row for row in res["series"]}
+
+    def col(fn):
+        return [fn(by_t[t]) if t in by_t else None for t in buckets]
+
+    series = {
+        "calls": [("calls/s", col(lambda r_: r_[1] / f.bucket)), ("errors/s", col(lambda r_: r_[2] / f.bucket))],
+        "latency": [("p50", col(lambda r_: _ms(r_[3][0]))), ("p95", col(lambda r_: _ms(r_[3][1]))),
+                    ("p99", col(lambda r_: _ms(r_[3][2])))],
+        "ttft": [("p95", col(lambda r_: nan_none(r_[4])))],
+        "tokens": [("input", col(lambda r_: r_[5])), ("output", col(lambda r_: r_[6]))],
+        "cost": [("USD", col(lambda r_: nan_none(r_[7])))],
+    }
+    score_series: dict[str, dict[int, float]] = {}
+    for t, name, v in res["scores"]:
+        score_series.setdefault(name, {})[t] = v
+    series["scores"] = [(name, [vals.get(t) for t in buckets]) for name, vals in score_series.items()]
+    gpu: dict[str, dict[int, float]] = {}
+    for t, name, v in res.get("gpu", []):
+        gpu.setdefault(name, {})[t] = v
+    series["gpu_util"] = [("utilization", [gpu[k].get(t) for t in buckets])
+                          for k in ("hw.gpu.utilization",) if k in gpu]
+    series["gpu_mem"] = [("memory used (GiB)", [None if gpu[k].get(t) is None else gpu[k][t] / 2**30
+                                                for t in buckets]) for k in ("hw.gpu.memory.usage",) if k in gpu]
+    models = [{"model": m, "calls": n, "errors": e, "p95_ms": _ms(p95), "input_tokens": i, "output_tokens": o,
+               "cost_usd": nan_none(c)} for m, n, e, p95, i, o, c in res["models"]]
+    return {"head": head, "buckets": buckets, "series": series, "models": models,
+            "errors": res["errors"]}
+
+
+def _ms(duration_ns: Any) -> float | None:
+    v = nan_none(duration_ns)
+    return None if v is None else v / 1e6
+
+
+def _buckets(f: Filters) -> list[int]:
+    step = f.bucket
+    first = (f.start_ns // 1_000_000_000) // step * step
+    last = (f.now_ns // 1_000_000_000) // step * step
+    return list(range(first, last + step, step))
+
+
+def any_calls(r: Readers) -> bool:
+    return bool(r.query(f"SELECT 1 FROM otel_traces WHERE {LLM_CALL} LIMIT 1"))
+
+
+def choices(r: Readers, f: Filters) -> dict[str, list[str]]:
+    p = f.params()
+    res = r.many({
+        "services": (f"SELECT DISTINCT ServiceName FROM otel_traces WHERE {TIME_RANGE} AND {LLM_CALL} "
+                     f"ORDER BY ServiceName LIMIT 200", p),
+        "models": (f"SELECT DISTINCT GenAIRequestModel FROM otel_traces WHERE {TIME_RANGE} AND {LLM_CALL} "
+                   f"ORDER BY GenAIRequestModel LIMIT 200", p),
+    })
+    return {k: [row[0] for row in v] for k, v in res.items()}
+
+
+# ---------------------------------------------------------------------------------------------- calls
+@dataclass
+class CallsQuery:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def calls(r: Readers, f: Filters) -> CallsQuery:
+    w, p = f.where(), f.params()
+    p.update(limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE)
+    res = r.many({
+        "rows": (f"SELECT Timestamp, TraceId, SpanId, ServiceName, GenAIOperationName, GenAIRequestModel, Duration, "
+                 f"GenAITimeToFirstChunk, GenAIInputTokens, GenAIOutputTokens, GenAICostUsd, StatusCode, ErrorType "
+                 f"FROM otel_traces WHERE {w} ORDER BY Timestamp DESC, SpanId LIMIT {{limit:UInt32}} "
+                 f"OFFSET {{offset:UInt32}}", p),
+        "total": (f"SELECT count() FROM otel_traces WHERE {w}", p),
+    })
+    rows = [{"ts": ns(t), "trace_id": tid, "span_id": sid, "service": svc, "operation": op, "model": model,
+             "duration_ms": d / 1e6, "ttft_s": ttft, "input_tokens": i, "output_tokens": o, "cost_usd": nan_none(c),
+             "status": st, "error_type": et, "scores": [], "preview": ""}
+            for t, tid, sid, svc, op, model, d, ttft, i, o, c, st, et in res["rows"]]
+    if rows:
+        # datetimes carry microseconds: widen by one so the nanosecond timestamps stay inside
+        lo, hi = min(x["ts"] for x in rows) - 1000, max(x["ts"] for x in rows) + 1000
+        ids = sorted({x["trace_id"] for x in rows})
+        extra = r.many({
+            "scores": ("SELECT TraceId, SpanId, Name, Value, Label, Source FROM scores FINAL "
+                       "WHERE TraceId IN {ids:Array(String)} AND Timestamp >= fromUnixTimestamp64Nano({lo:Int64}) "
+                       "ORDER BY Name LIMIT 2000", {"ids": ids, "lo": lo}),
+            "preview": ("SELECT TraceId, SpanId, substring(SpanAttributes['gen_ai.input.messages'], 1, 3000) "
+                        "FROM otel_traces WHERE TraceId IN {ids:Array(String)} "
+                        "AND Timestamp >= fromUnixTimestamp64Nano({lo:Int64}) "
+                        "AND Timestamp <= fromUnixTimestamp64Nano({hi:Int64}) LIMIT 2000",
+                        {"ids": ids, "lo": lo, "hi": hi}),
+        })
+        by_span = {(x["trace_id"], x["span_id"]): x for x in rows}
+        for tid, sid, name, value, label, source in extra["scores"]:
+            row = by_span.get((tid, sid)) or next((x for x in rows if x["trace_id"] == tid and not sid), None)
+            if row is not None:
+                row["scores"].append({"name": name, "value": nan_none(value), "label": label, "source": source})
+        for tid, sid, text in extra["preview"]:
+            if (tid, sid) in by_span:
+                by_span[(tid, sid)]["preview"] = preview_text(text)
+    total = res["total"][0][0]
+    return CallsQuery(rows, total, f.page, max(1, -(-total // PAGE_SIZE)))
+
+
+def preview_text(raw: str, limit: int = 140) -> str:
+    """The last user turn of a captured ``gen_ai.input.messages`` (possibly cut off), as plain text."""
+    if not raw:
+        return ""
+    try:
+        msgs = json.loads(raw)
+        users = [m for m in msgs if isinstance(m, dict) and m.get("role") == "user"] or msgs
+        text = " ".join(p["text"] for p in message_parts(users[-1]) if p.get("text"))
+    except Exception:
+        text = raw
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+# ---------------------------------------------------------------------------------------------- call detail
+SPAN_COLUMNS = ("SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, Timestamp, Duration, StatusCode, "
+                "StatusMessage, SpanAttributes, ResourceAttributes, Events.Timestamp, Events.Name, Events.Attributes, "
+                "GenAIOperationName, GenAIRequestModel, GenAIInputTokens, GenAIOutputTokens, GenAICostUsd, "
+                "GenAITimeToFirstChunk")
+
+
+def trace(r: Readers, trace_id: str) -> dict[str, Any] | None:
+    p = {"tid": trace_id}
+    res = r.many({
+        "spans": (f"SELECT {SPAN_COLUMNS} FROM otel_traces WHERE TraceId = {{tid:String}} "
+                  f"AND Timestamp >= (SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId = {{tid:String}}) "
+                  f"AND Timestamp <= (SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId = {{tid:String}}) "
+                  f"+ INTERVAL 1 SECOND ORDER BY Timestamp LIMIT 1000", p),
+        "scores": ("SELECT Timestamp, CreatedAt, SpanId, Name, Source, Value, Label, Explanation, EvaluatorVersion, "
+                   "ScoreId FROM scores FINAL WHERE TraceId = {tid:String} ORDER BY CreatedAt, Name LIMIT 1000", p),
+    })
+    if not res["spans"]:
+        return None
+    spans = []
+    for row in res["spans"]:
+        (sid, parent, name, kind, svc, ts, dur, st, stmsg, attrs, rattrs, ev_ts, ev_names, ev_attrs,
+         op, model, i, o, cost, ttft) = row
+        spans.append({"span_id": sid, "parent": parent, "name": name, "kind": kind, "service": svc, "ts": ns(ts),
+                      "duration_ns": dur, "status": st, "status_message": stmsg, "attributes": dict(attrs),
+                      "resource": dict(rattrs), "operation": op, "model": model, "input_tokens": i,
+                      "output_tokens": o, "cost_usd": nan_none(cost), "ttft_s": ttft,
+                      "events": [{"ts": ns(a), "name": b, "attributes": dict(c)}
+                                 for a, b, c in zip(ev_ts, ev_names, ev_attrs)]})
+    tree = span_tree(spans)
+    scores = [{"ts": ns(t), "created": ns(c), "span_id": sid, "name": n, "source": src, "value": nan_none(v),
+               "label": lab, "explanation": ex, "version": ver, "score_id": scid}
+              for t, c, sid, n, src, v, lab, ex, ver, scid in res["scores"]]
+    return {"trace_id": trace_id, "spans": tree, "scores": scores}
+
+
+def span_tree(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Spans depth-first under their parents, each with ``depth`` and its bar (``left``/``width`` in %)."""
+    ids = {s["span_id"] for s in spans}
+    children: dict[str, list[dict]] = {}
+    for s in spans:
+        children.setdefault(s["parent"] if s["parent"] in ids else "", []).append(s)
+    t0 = min(s["ts"] for s in spans)
+    t1 = max(s["ts"] + s["duration_ns"] for s in spans)
+    total = max(1, t1 - t0)
+    out: list[dict] = []
+
+    def walk(parent: str, depth: int) -> None:
+        for s in sorted(children.get(parent, []), key=lambda x: x["ts"]):
+            s["depth"] = depth
+            s["offset_ms"] = (s["ts"] - t0) / 1e6
+            s["left"] = 100.0 * (s["ts"] - t0) / total
+            s["width"] = max(0.3, 100.0 * s["duration_ns"] / total)
+            out.append(s)
+            if len(out) < len(spans):
+                walk(s["span_id"], depth + 1)
+
+    walk("", 0)
+    seen = {s["span_id"] for s in out}
+    out += [s for s in spans if s["span_id"] not in seen]  # cycles or odd parents: still shown
+    return out
+
+
+def message_parts(message: Any) -> list[dict[str, str]]:
+    """One GenAI message's parts as ``{kind, text}`` (text parts as text, anything else as JSON)."""
+    if isinstance(message, str):
+        return [{"kind": "text", "text": message}]
+    if not isinstance(message, dict):
+        return [{"kind": "json", "text": json.dumps(message, ensure_ascii=False, indent=1)}]
+    parts = message.get("parts")
+    if parts is None and "content" in message:
+        content = message["content"]
+        parts = [{"type": "text", "content": content}] if isinstance(content, str) else content or []
+    out = []
+    for part in parts or []:
+        if isinstance(part, dict) and part.get("type") == "text":
+            out.append({"kind": "text", "text": str(part.get("content", ""))})
+        elif isinstance(part, dict) and part.get("type") == "tool_call":
+            args = part.get("arguments")
+            out.append({"kind": "tool_call", "text": f"{part.get('name', '')}("
+                        f"{args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)})"})
+        else:
+            out.append({"kind": "json", "text": json.dumps(part, ensure_ascii=False, indent=1)})
+    return out
+
+
+def chat(attributes: dict[str, str]) -> list[dict[str, Any]]:
+    """Captured content of a span as chat turns: system instructions, input messages, output messages."""
+    turns: list[dict[str, Any]] = []
+
+    def load(key: str) -> Any:
+        raw = attributes.get(key)
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
+    system = load("gen_ai.system_instructions")
+    if system is not None:
+        parts = system if isinstance(system, list) else [system]
+        turns.append({"role": "system", "side": "input", "finish": "",
+                      "parts": [p for x in parts for p in message_parts({"parts": [x]} if isinstance(x, dict)
+                                                                        else x)]})
+    for key, side in (("gen_ai.input.messages", "input"), ("gen_ai.output.messages", "output")):
+        msgs = load(key)
+        if msgs is None:
+            continue
+        for m in msgs if isinstance(msgs, list) else [msgs]:
+            role = m.get("role") or ("assistant" if side == "output" else "user") if isinstance(m, dict) else side
+            turns.append({"role": str(role), "side": side, "parts": message_parts(m),
+                          "finish": m.get("finish_reason", "") if isinstance(m, dict) else ""})
+    return turns
+
+
+# ---------------------------------------------------------------------------------------------- evaluations
+def evaluations(r: Readers, f: Filters) -> dict[str, Any]:
+    p = {**f.params(), "step": f.bucket}
+    svc = " AND ServiceName = {service:String}" if f.service else ""
+    kind = " AND Name = {flagged:String}" if f.flagged and f.flagged != "any" else ""
+    res = r.many({
+        "kinds": ("SELECT Name, count(), uniqExact(TraceId, SpanId) AS n, max(Timestamp) FROM scores FINAL WHERE "
+                  + TIME_RANGE + " AND Label = 'flagged'" + svc + " GROUP BY Name ORDER BY n DESC LIMIT 100", p),
+        "latest": ("SELECT Timestamp, TraceId, SpanId, Name, Source, Value, Explanation, ServiceName FROM scores FINAL "
+                   "WHERE " + TIME_RANGE + " AND Label = 'flagged'" + svc + kind +
+                   " ORDER BY Timestamp DESC LIMIT 50", p),
+        "health": ("SELECT Name, EvaluatorVersion, count(), countIf(isNaN(Value) AND Label = ''), "
+                   "avg(dateDiff('millisecond', Timestamp, CreatedAt)) / 1000, "
+                   "quantile(0.95)(dateDiff('millisecond', Timestamp, CreatedAt)) / 1000, max(CreatedAt), "
+                   "countIf(Label = 'flagged') FROM scores FINAL WHERE " + TIME_RANGE
+                   + " AND Source = 'evaluator'" + svc + " GROUP BY Name, EvaluatorVersion ORDER BY Name LIMIT 200", p),
+        "sources": ("SELECT Source, count() FROM scores FINAL WHERE " + TIME_RANGE + svc + " GROUP BY Source", p),
+        "calls": (f"SELECT count() FROM otel_traces WHERE {f.where(model=False, content=False)}", p),
+    })
+    health_tables = sorted(t for t in r.tables() if t.startswith("evaluator"))
+    return {
+        "kinds": [{"name": n, "scores": c, "calls": u, "last": ns(t)} for n, c, u, t in res["kinds"]],
+        "latest": [{"ts": ns(t), "trace_id": tid, "span_id": sid, "name": n, "source": s, "value": nan_none(v),
+                    "explanation": ex, "service": svc_} for t, tid, sid, n, s, v, ex, svc_ in res["latest"]],
+        "health": [{"name": n, "version": v, "scores": c, "per_min": c / (f.seconds / 60), "empty": e,
+                    "lag_avg_s": nan_none(la), "lag_p95_s": nan_none(lp), "last": ns(last), "flagged": fl}
+                   for n, v, c, e, la, lp, last, fl in res["health"]],
+        "sources": dict(res["sources"]),
+        "calls": res["calls"][0][0],
+        "health_tables": health_tables,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- runs
+LOAD_SUMMARY = ("RunId, Timestamp, Model, Revision, RequestRate, Concurrency, Completed, Failed, RequestThroughput, "
+                "OutputThroughput, MeanTtftMs, P99TtftMs, MeanE2elMs, P99E2elMs")
+
+
+def runs(r: Readers) -> dict[str, Any]:
+    tables = r.tables()
+    qs: dict[str, tuple[str, dict]] = {}
+    if "sandbox_load_runs" in tables:
+        qs["load"] = (f"SELECT {LOAD_SUMMARY} FROM sandbox_load_runs ORDER BY Timestamp DESC LIMIT 200", {})
+    if "sandbox_eval_runs" in tables:
+        qs["eval"] = ("SELECT RunId, min(Timestamp) AS ts, any(Model), any(Revision), any(Suite), "
+                      "uniqExact(Task), count(), countIf(Verdict = 'regression'), countIf(Verdict = 'improvement'), "
+                      "any(BaselineRunId) FROM sandbox_eval_runs GROUP BY RunId ORDER BY ts DESC LIMIT 200", {})
+    res = r.many(qs) if qs else {}
+    cols = [c.strip() for c in LOAD_SUMMARY.split(",")]
+    load = [dict(zip(cols, row)) for row in res.get("load", [])]
+    for x in load:
+        x["ts"] = ns(x.pop("Timestamp"))
+    evals = [{"run_id": a, "ts": ns(b), "model": c, "revision": d, "suite": e, "tasks": f_, "metrics": g,
+              "regressions": h, "improvements": i, "baseline": j} for a, b, c, d, e, f_, g, h, i, j in res.get("eval", [])]
+    return {"tables": bool(qs), "load": load, "eval": evals}
+
+
+def _table_columns(r: Readers, table: str) -> list[str]:
+    return [row[0] for row in r.query("SELECT name FROM system.columns WHERE database = currentDatabase() "
+                                      "AND table = {t:String} ORDER BY position", {"t": table})]
+
+
+def run(r: Readers, run_id: str) -> dict[str, Any] | None:
+    tables = r.tables()
+    out: dict[str, Any] = {"run_id": run_id, "kind": None}
+    if "sandbox_load_runs" in tables:
+        cols = _table_columns(r, "sandbox_load_runs")
+        rows = r.query("SELECT * FROM sandbox_load_runs WHERE RunId = {id:String} ORDER BY Timestamp LIMIT 100",
+                       {"id": run_id})
+        if rows:
+            out.update(kind="load", points=[dict(zip(cols, row)) for row in rows])
+            for pt in out["points"]:
+                pt["Timestamp"] = ns(pt["Timestamp"])
+            return out
+    if "sandbox_eval_runs" in tables:
+        cols = _table_columns(r, "sandbox_eval_runs")
+        rows = r.query("SELECT * FROM sandbox_eval_runs WHERE RunId = {id:String} ORDER BY Task, Metric LIMIT 2000",
+                       {"id": run_id})
+        if rows:
+            metrics = [dict(zip(cols, row)) for row in rows]
+            for m in metrics:
+                m["Timestamp"] = ns(m["Timestamp"])
+                for k in ("Value", "Stderr", "BaselineValue", "BaselineStderr", "Threshold"):
+                    if k in m:
+                        m[k] = nan_none(m[k])
+            samples = []
+            if "sandbox_eval_samples" in tables:
+                samples = [{"task": t, "doc": d, "metric": m, "value": nan_none(v), "prompt": p, "target": tg,
+                            "response": rs} for t, d, m, v, p, tg, rs in r.query(
+                    "SELECT Task, DocId, Metric, Value, substring(Prompt, 1, 2000), substring(Target, 1, 500), "
+                    "substring(Response, 1, 2000) FROM sandbox_eval_samples WHERE RunId = {id:String} "
+                    "ORDER BY Value, Task, DocId LIMIT 50", {"id": run_id})]
+            out.update(kind="eval", metrics=metrics, samples=samples)
+            return out
+    return None
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of a two-run comparison (same kind): metric, A, B, delta, relative delta, and a verdict for evals
+    (the difference beyond 1.96 combined standard errors)."""
+    rows: list[dict[str, Any]] = []
+    if a["kind"] == "load":
+        pa, pb = a["points"][0], b["points"][0]
+        for k, v in pa.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "Timestamp" and k in pb:
+                va, vb = nan_none(float(v)), nan_none(float(pb[k]))
+                rows.append({"metric": k, "a": va, "b": vb, **_delta(va, vb)})
+        return rows
+    mb = {(m["Task"], m["Metric"]): m for m in b["metrics"]}
+    for m in a["metrics"]:
+        other = mb.get((m["Task"], m["Metric"]))
+        va, vb = m["Value"], other["Value"] if other else None
+        d = _delta(va, vb)
+        verdict = ""
+        if d["delta"] is not None:
+            se = math.sqrt((m.get("Stderr") or 0.0) ** 2 + ((other or {}).get("Stderr") or 0.0) ** 2)
+            verdict = "same" if abs(d["delta"]) <= 1.96 * se else ("higher in B" if d["delta"] > 0 else "lower in B")
+        rows.append({"metric": f"{m['Task']} / {m['Metric']}", "a": va, "b": vb, "verdict": verdict, **d})
+    return rows
+
+
+def _delta(a: float | None, b: float | None) -> dict[str, Any]:
+    if a is None or b is None:
+        return {"delta": None, "rel": None}
+    return {"delta": b - a, "rel": (b - a) / abs(a) if a else None}
