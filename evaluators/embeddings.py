@@ -81,10 +81,19 @@ class Encoder:
         return vec.astype(np.float32)
 
 
-def encoder(threads: int = 1) -> Encoder:
+_threads = 1
+
+
+def set_threads(n: int) -> None:
+    """Threads of the shared encoder (takes effect if it is not loaded yet)."""
+    global _threads
+    _threads = max(1, int(n))
+
+
+def encoder(threads: int | None = None) -> Encoder:
     """The process-wide encoder (loaded once, on first use)."""
     global _shared
     with _lock:
         if _shared is None:
-            _shared = Encoder(threads=threads)
+            _shared = Encoder(threads=threads or _threads)
         return _shared

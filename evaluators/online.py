@@ -67,6 +67,9 @@ class Worker:
 
             self.exporter = ScoreExporter(self.settings.eval_export_otlp_endpoint)
         self.polls = 0
+        from pharos.evaluators.embeddings import set_threads
+
+        set_threads(self.settings.eval_threads)
 
     # ------------------------------------------------------------------ store helpers
     def _query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple]:

@@ -35,10 +35,10 @@ def head(name: str) -> LinearHead:
     return LinearHead.load(MODELS / f"{name}.json")
 
 
-def features(texts: Sequence[str], threads: int = 1) -> np.ndarray:
+def features(texts: Sequence[str]) -> np.ndarray:
     from pharos.evaluators.embeddings import encoder
 
-    return encoder(threads).encode([normalise(t) for t in texts])
+    return encoder().encode([normalise(t) for t in texts])
 
 
 def probabilities(name: str, texts: Sequence[str]) -> np.ndarray:
@@ -138,7 +138,7 @@ class RefusalEvaluator(Evaluator):
         return self.evaluate_batch([call])[0]
 
     def evaluate_batch(self, calls: Sequence[Call]) -> list[Score]:
-        outs = [c.output[:1200] for c in calls]
+        outs = [c.output for c in calls]
         p_ref = probabilities("refusal", outs)
         h = head("refusal")
         refused = [i for i, p in enumerate(p_ref) if p >= h.threshold]

@@ -16,9 +16,9 @@ __all__ = ["RelevanceEvaluator", "GroundednessEvaluator", "JsonValidEvaluator", 
 
 
 def _encode(texts: Sequence[str]) -> np.ndarray:
-    from pharos.evaluators.embeddings import encoder
+    from pharos.evaluators.builtin.models import features
 
-    return encoder().encode(list(texts))
+    return features(texts)  # same normalisation as the classifier heads: one embedding per text, cached
 
 
 def sentences(text: str, limit: int = 24) -> list[str]:
@@ -37,8 +37,8 @@ class RelevanceEvaluator(Evaluator):
 
     def evaluate_batch(self, calls: Sequence[Call]) -> list[Score]:
         threshold = float(self.options.get("threshold", 0.25))
-        q = _encode([c.question[-2000:] for c in calls])
-        a = _encode([c.output[:2000] for c in calls])
+        q = _encode([c.question for c in calls])
+        a = _encode([c.output for c in calls])
         sims = np.clip((q * a).sum(1), 0.0, 1.0)
         return [Score(round(float(s), 4), "relevant" if s >= threshold else "off_topic",
                       f"question/answer similarity {s:.2f} (threshold {threshold})") for s in sims]
