@@ -164,7 +164,8 @@ class Filters:
                                            for k in CONTENT_KEYS) + ")")
         if self.flagged:
             kind = "" if self.flagged == "any" else " AND Name = {flagged:String}"
-            conds.append("(TraceId, SpanId) IN (SELECT TraceId, SpanId FROM scores FINAL WHERE Label = 'flagged' "
+            # no FINAL: a membership test does not mind duplicate score rows (and skips the merge)
+            conds.append("(TraceId, SpanId) IN (SELECT TraceId, SpanId FROM scores WHERE Label = 'flagged' "
                          "AND Timestamp >= fromUnixTimestamp64Nano({start:Int64})" + kind + ")")
         return " AND ".join(conds)
 
@@ -288,21 +289,26 @@ def choices(r: Readers, f: Filters) -> dict[str, list[str]]:
 @dataclass
 class CallsQuery:
     rows: list[dict[str, Any]]
-    total: int
+    total: int | None  # None: not counted (a text search has more matches than this page)
     page: int
     pages: int
+    more: bool = False
 
 
 def calls(r: Readers, f: Filters) -> CallsQuery:
     w, p = f.where(), f.params()
-    p.update(limit=PAGE_SIZE, offset=(f.page - 1) * PAGE_SIZE)
-    res = r.many({
+    p.update(limit=PAGE_SIZE + 1, offset=(f.page - 1) * PAGE_SIZE)
+    qs = {
         "rows": (f"SELECT Timestamp, TraceId, SpanId, ServiceName, GenAIOperationName, GenAIRequestModel, Duration, "
                  f"GenAITimeToFirstChunk, GenAIInputTokens, GenAIOutputTokens, GenAICostUsd, StatusCode, ErrorType "
                  f"FROM otel_traces WHERE {w} ORDER BY Timestamp DESC, SpanId LIMIT {{limit:UInt32}} "
                  f"OFFSET {{offset:UInt32}}", p),
-        "total": (f"SELECT count() FROM otel_traces WHERE {w}", p),
-    })
+    }
+    if not f.q:  # counting every text match costs a second full scan of the content: not for searches
+        qs["total"] = (f"SELECT count() FROM otel_traces WHERE {w}", p)
+    res = r.many(qs)
+    more = len(res["rows"]) > PAGE_SIZE
+    res["rows"] = res["rows"][:PAGE_SIZE]
     rows = [{"ts": ns(t), "trace_id": tid, "span_id": sid, "service": svc, "operation": op, "model": model,
              "duration_ms": d / 1e6, "ttft_s": ttft, "input_tokens": i, "output_tokens": o, "cost_usd": nan_none(c),
              "status": st, "error_type": et, "scores": [], "preview": ""}
@@ -329,8 +335,11 @@ def calls(r: Readers, f: Filters) -> CallsQuery:
         for tid, sid, text in extra["preview"]:
             if (tid, sid) in by_span:
                 by_span[(tid, sid)]["preview"] = preview_text(text)
-    total = res["total"][0][0]
-    return CallsQuery(rows, total, f.page, max(1, -(-total // PAGE_SIZE)))
+    if "total" in res:
+        total = res["total"][0][0]
+        return CallsQuery(rows, total, f.page, max(1, -(-total // PAGE_SIZE)), more)
+    total = None if more else (f.page - 1) * PAGE_SIZE + len(rows)
+    return CallsQuery(rows, total, f.page, f.page + 1 if more else f.page, more)
 
 
 def preview_text(raw: str, limit: int = 140) -> str:
