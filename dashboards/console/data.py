@@ -492,7 +492,21 @@ def evaluations(r: Readers, f: Filters) -> dict[str, Any]:
         "calls": (f"SELECT count() FROM otel_traces WHERE {f.where(model=False, content=False)}", p),
     })
     health_tables = sorted(t for t in r.tables() if t.startswith("evaluator"))
+    workers: list[dict[str, Any]] = []
+    if "evaluator_health" in health_tables:  # the online worker's own counters (failures, retries, breaker)
+        try:
+            workers = [{"name": n, "version": v, "scored": a, "failed": b, "retried": c, "gave_up": d,
+                        "breaker": bool(e), "last_error": le, "last_error_at": ns(lea) if lea else 0,
+                        "latency_ms": nan_none(lat), "updated": ns(u), "workers": w}
+                       for n, v, a, b, c, d, e, le, lea, lat, u, w in r.query(
+                "SELECT Evaluator, EvaluatorVersion, sum(Scored), sum(Failed), sum(Retried), sum(GaveUp), "
+                "max(BreakerOpen), argMax(LastError, ifNull(LastErrorAt, toDateTime64(0, 6))), max(LastErrorAt), "
+                "avg(MeanLatencyMs), max(UpdatedAt), uniqExact(WorkerId) FROM evaluator_health FINAL "
+                "GROUP BY Evaluator, EvaluatorVersion ORDER BY Evaluator LIMIT 200")]
+        except Exception as exc:  # another version's columns: the scores-derived health still shows
+            workers = [{"error": str(exc)[:300]}]
     return {
+        "workers": workers,
         "kinds": [{"name": n, "scores": c, "calls": u, "last": ns(t)} for n, c, u, t in res["kinds"]],
         "latest": [{"ts": ns(t), "trace_id": tid, "span_id": sid, "name": n, "source": s, "value": nan_none(v),
                     "explanation": ex, "service": svc_} for t, tid, sid, n, s, v, ex, svc_ in res["latest"]],
