@@ -4,9 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System tools some tests use; they skip with a reason where these are missing.
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v docker-compose >/dev/null; then
-  (apt-get update -qq && apt-get install -y -qq docker-compose >/dev/null) || echo "note: docker-compose not installed"
+# System tools some tests use (compose validation, the console's headless-browser tests); those tests
+# skip with a reason where these are missing.
+missing=""
+command -v docker-compose >/dev/null || missing="$missing docker-compose"
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null) \
+    || echo "note: could not install$missing"
 fi
 
 python3 -m venv .venv
