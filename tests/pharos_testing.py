@@ -13,7 +13,33 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "PharosProcess"]
+__all__ = ["free_port", "PharosProcess", "as_stored", "assert_stored_attributes"]
+
+
+def as_stored(attributes) -> dict[str, str]:
+    """OTel attribute values as the exporter schema stores them (pdata AsString). Doubles are compared as
+    numbers by :func:`assert_stored_attributes`: ClickHouse writes very small or large ones in exponent
+    form (1.4e-7) where the Go exporter writes them positionally."""
+    import json
+
+    def one(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (tuple, list)):
+            return json.dumps(list(v), separators=(",", ":"))
+        return str(v)
+
+    return {k: one(v) for k, v in attributes.items()}
+
+
+def assert_stored_attributes(stored: dict[str, str], attributes) -> None:
+    assert set(stored) == set(attributes), set(stored) ^ set(attributes)
+    expected = as_stored(attributes)
+    for key, value in attributes.items():
+        if isinstance(value, float):
+            assert float(stored[key]) == value, (key, stored[key], value)
+        else:
+            assert stored[key] == expected[key], (key, stored[key], expected[key])
 
 
 def free_port() -> int:

@@ -7,7 +7,8 @@ ClickHouse parses it with its ``ProtobufSingle`` input format against the schema
 ingest fast (see tests/bench/bench_ingest.py): the per-span work runs in C++.
 
 Value conversion follows the exporter (pdata ``Value.AsString``): strings as-is, ints in decimal,
-doubles in shortest form, bools ``true``/``false``, bytes base64, arrays and maps as JSON (nested
+doubles in shortest round-trip form (ClickHouse writes very small or large ones in exponent form, 1.4e-7,
+where Go writes 0.00000014; both parse to the same number), bools ``true``/``false``, bytes base64, arrays and maps as JSON (nested
 two levels deep; deeper values become ``null``). Span kind and status are pdata names
 (``Client``, ``Server``, ...; ``Unset``, ``Ok``, ``Error``).
 """

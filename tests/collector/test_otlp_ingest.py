@@ -3,8 +3,6 @@ sent is read back through the SQL endpoint with clickhouse-connect, field by fie
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
@@ -13,6 +11,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import Link, SpanKind, Status, StatusCode
+
+from pharos_testing import assert_stored_attributes
 
 KIND_NAMES = {SpanKind.INTERNAL: "Internal", SpanKind.SERVER: "Server", SpanKind.CLIENT: "Client",
               SpanKind.PRODUCER: "Producer", SpanKind.CONSUMER: "Consumer"}
@@ -103,10 +103,7 @@ def test_spans_round_trip_field_by_field(pharos_server, protocol):
         assert row["Duration"] == span.end_time - span.start_time
         assert row["StatusCode"] == STATUS_NAMES[span.status.status_code]
         assert row["StatusMessage"] == (span.status.description or "")
-        expected_attrs = {k: (json.dumps(list(v), separators=(",", ":")) if isinstance(v, tuple)
-                              else str(v).lower() if isinstance(v, bool) else str(v))
-                          for k, v in span.attributes.items()}
-        assert row["SpanAttributes"] == expected_attrs
+        assert_stored_attributes(row["SpanAttributes"], span.attributes)
         assert row["Events.Name"] == [e.name for e in span.events]
         assert row["EventNs"] == [e.timestamp for e in span.events]
         assert row["Events.Attributes"] == [{k: str(v) for k, v in e.attributes.items()} for e in span.events]
