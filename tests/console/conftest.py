@@ -20,7 +20,7 @@ LLM_CALL = "GenAIOperationName IN ('chat', 'text_completion', 'generate_content'
 EXPECTED_CALLS = 17  # what seed_calls.py sends
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def console_server(tmp_path_factory):
     """A `pharos serve` with the seeded calls, scores and runs; ``.seed`` holds the ids to look for."""
     # no online evaluators: the scores on the pages are exactly the ones the test sends
@@ -43,8 +43,10 @@ def console_server(tmp_path_factory):
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope: Playwright's sync API keeps an event loop running in the main thread while it is
+    # open, which would break later tests that call asyncio.run().
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium): browser tests skipped")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install playwright)")
