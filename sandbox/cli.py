@@ -127,6 +127,13 @@ def _sink(args, settings):
     return RecordSink(endpoint=settings.collector_endpoint)
 
 
+def _send(sink, kind: str, records: list[dict[str, Any]]) -> None:
+    try:
+        sink.send(kind, records)
+    except ConnectionError as exc:
+        print(f"warning: {kind} records not stored: {exc}", file=sys.stderr)
+
+
 def _public(rec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in rec.items() if not k.startswith("_")}
 
@@ -202,7 +209,7 @@ def _load(args) -> int:
             rec, _ = run_load(cfg, run_id, progress=True)
             rec.update({"Revision": revision, "SweepId": sweep_id})
             pharos.force_flush()
-            sink.send("load_run", [_public(rec)])
+            _send(sink, "load_run", [_public(rec)])
             save_json(_runs_dir(s) / f"{run_id}.json", {"kind": "load", **rec})
             records.append(rec)
             print(_load_line(rec), flush=True)
@@ -259,8 +266,8 @@ def _eval(args) -> int:
                   else ("pass" if m.get("Threshold") is not None else "")})
     save_json(_runs_dir(s) / f"{run_id}.json", run)
     sink = _sink(args, s)
-    sink.send("eval_metric", run["metrics"])
-    sink.send("eval_sample", run["samples"])
+    _send(sink, "eval_metric", run["metrics"])
+    _send(sink, "eval_sample", run["samples"])
     for m in run["metrics"]:
         print(f"{run_id} {m['Task']}/{m['Metric']}: {m['Value']:.4g} ± {m['Stderr']:.3g} "
               f"(n={m['N']}){' ' + m['Verdict'] if m['Verdict'] else ''}")

@@ -89,8 +89,8 @@ def compare_eval(run: dict, baseline: dict | None, *, z: float = 1.96, min_delta
         bse = _se(b.get("Stderr")) if b else None
         v, bound = verdict(value, bval, se, bse or 0.0, higher_is_better=hib, z=z, min_delta=min_delta)
         thr = m.get("Threshold")
-        if thr is not None and not math.isnan(value) and value < float(thr):
-            v = "fail"
+        if thr is not None and not math.isnan(value) and value < float(thr) and v != "regression":
+            v = "fail"  # below the suite's absolute floor (a regression against the baseline says more)
         out.append(Verdict(f"{m['Task']}/{m['Metric']}", value, bval, se, bse,
                            None if bval is None else value - bval, bound, v, thr))
     return out

@@ -171,6 +171,11 @@ async def _run(cfg: LoadConfig, run_id: str, progress: bool) -> tuple[list[Reque
         if not r.ok:
             bar.set_postfix(errors=sum(1 for x in results if not x.ok))
 
+    # like `vllm bench serve`: one untimed request first (connection set-up, lazy imports), outside the run's
+    # session so the run's traces are exactly its timed requests
+    warm = await _one(client, cfg, prompts[0])
+    if not warm.ok:
+        bar.write(f"warm-up request failed: {warm.error}")
     with pharos.session(**{RUN_ID_ATTR: run_id}):
         t0 = time.perf_counter()
         tasks: list[asyncio.Task] = []
@@ -260,6 +265,10 @@ def run_load(cfg: LoadConfig, run_id: str, *, progress: bool = True) -> tuple[di
         raise ValueError("give a duration or a number of requests")
     if cfg.mode == "open" and cfg.rate <= 0:
         raise ValueError("open-loop load needs a rate > 0")
+    import logging
+
+    for name in ("httpx", "httpx2", "openai"):  # a log line per request costs the client more than the request
+        logging.getLogger(name).setLevel(logging.WARNING)
     started = time.time()
     results, t0, t_end = asyncio.run(_run(cfg, run_id, progress))
     rec = summarize(cfg, results, t0, t_end)

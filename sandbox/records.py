@@ -57,11 +57,13 @@ def _send_spans(endpoint: str, service_name: str, kind: str, records: list[dict[
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
+    _check_reachable(endpoint)
     exporter = OTLPSpanExporter(endpoint=endpoint.rstrip("/") + "/v1/traces", timeout=30)
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    provider.add_span_processor(BatchSpanProcessor(exporter, max_queue_size=max(2048, len(records) + 1),
+                                                   max_export_batch_size=512))
     tracer = provider.get_tracer("pharos.sandbox")
     try:
         for rec in records:
@@ -73,6 +75,20 @@ def _send_spans(endpoint: str, service_name: str, kind: str, records: list[dict[
     finally:
         provider.shutdown()
     return len(records)
+
+
+def _check_reachable(endpoint: str) -> None:
+    """Fail fast (instead of export retries) when nothing listens at the collector endpoint."""
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(endpoint)
+    port = u.port or (443 if u.scheme == "https" else 80)
+    try:
+        socket.create_connection((u.hostname or "127.0.0.1", port), timeout=5).close()
+    except OSError as exc:
+        raise ConnectionError(f"no collector at {endpoint} ({exc}): start `pharos serve`, set "
+                              f"--collector-endpoint, or use --direct-store; the run is kept as JSON") from exc
 
 
 def send_records(kind: str, records: list[dict[str, Any]], *, endpoint: str | None = None, store=None) -> int:
