@@ -13,7 +13,28 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "PharosProcess", "as_stored", "assert_stored_attributes"]
+__all__ = ["free_port", "PharosProcess", "as_stored", "assert_stored_attributes", "spans_request"]
+
+
+def spans_request(service: str, n: int, trace_id: bytes | None = None, span_id_len: int = 8):
+    """An ExportTraceServiceRequest of ``n`` minimal spans (random ids unless given) from ``service``."""
+    import os
+
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+    req = ExportTraceServiceRequest()
+    rs = req.resource_spans.add()
+    kv = rs.resource.attributes.add()
+    kv.key, kv.value.string_value = "service.name", service
+    spans = rs.scope_spans.add().spans
+    for i in range(n):
+        s = spans.add()
+        s.trace_id = trace_id if trace_id is not None else os.urandom(16)
+        s.span_id = os.urandom(span_id_len)
+        s.name = f"span-{i}"
+        s.start_time_unix_nano = 1_760_000_000_000_000_000 + i
+        s.end_time_unix_nano = s.start_time_unix_nano + 1000
+    return req
 
 
 def as_stored(attributes) -> dict[str, str]:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 
 import httpx
 import pytest
 from google.rpc import status_pb2
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-    ExportTraceServiceRequest,
-    ExportTraceServiceResponse,
-)
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
-from pharos_testing import PharosProcess
+from pharos_testing import PharosProcess, spans_request
 
 LIMIT = 64 * 1024
 
@@ -25,22 +21,6 @@ def server(tmp_path_factory):
                       args=["--batch-max-age-ms", "100", "--max-body-bytes", str(LIMIT)]).start()
     yield s
     s.stop()
-
-
-def _request(service: str, n: int, trace_id: bytes | None = None, span_id_len: int = 8) -> ExportTraceServiceRequest:
-    req = ExportTraceServiceRequest()
-    rs = req.resource_spans.add()
-    kv = rs.resource.attributes.add()
-    kv.key, kv.value.string_value = "service.name", service
-    spans = rs.scope_spans.add().spans
-    for i in range(n):
-        s = spans.add()
-        s.trace_id = trace_id if trace_id is not None else os.urandom(16)
-        s.span_id = os.urandom(span_id_len)
-        s.name = f"span-{i}"
-        s.start_time_unix_nano = 1_760_000_000_000_000_000 + i
-        s.end_time_unix_nano = s.start_time_unix_nano + 1000
-    return req
 
 
 def _post(server, body: bytes, content_type="application/x-protobuf", **headers) -> httpx.Response:
@@ -61,7 +41,7 @@ def _count(server, service: str) -> int:
 
 
 def test_bad_requests_get_clear_errors_and_good_data_is_kept(server):
-    good = _post(server, _request("good-client", 5).SerializeToString())
+    good = _post(server, spans_request("good-client", 5).SerializeToString())
     assert good.status_code == 200
 
     cases = [
@@ -86,8 +66,8 @@ def test_bad_requests_get_clear_errors_and_good_data_is_kept(server):
 
 
 def test_invalid_ids_are_rejected_as_partial_success(server):
-    req = _request("partial", 3)
-    bad = _request("partial", 2, trace_id=b"\x01" * 5).resource_spans[0].scope_spans[0].spans
+    req = spans_request("partial", 3)
+    bad = spans_request("partial", 2, trace_id=b"\x01" * 5).resource_spans[0].scope_spans[0].spans
     req.resource_spans[0].scope_spans[0].spans.extend(bad)
     response = _post(server, req.SerializeToString())
     assert response.status_code == 200
@@ -128,6 +108,6 @@ def test_grpc_rejects_garbage_with_invalid_argument(server):
         export(b"\x0a\xff\xff\xff\xff\x0f garbage", timeout=10)
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "not a valid OTLP traces protobuf" in info.value.details()
-    reply = export(_request("grpc-raw", 2).SerializeToString(), timeout=10)
+    reply = export(spans_request("grpc-raw", 2).SerializeToString(), timeout=10)
     assert reply == b""  # an empty ExportTraceServiceResponse: everything accepted
     assert server.wait_for_rows("SELECT count() FROM otel_traces WHERE ServiceName = 'grpc-raw'", 2) == 2

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import httpx
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-from pharos_testing import PharosProcess
+from pharos_testing import PharosProcess, spans_request
 
 
 def _spans(n: int, service: str) -> bytes:
-    req = ExportTraceServiceRequest()
-    rs = req.resource_spans.add()
-    kv = rs.resource.attributes.add()
-    kv.key, kv.value.string_value = "service.name", service
-    spans = rs.scope_spans.add().spans
-    for i in range(n):
-        s = spans.add()
-        s.trace_id, s.span_id, s.name = os.urandom(16), os.urandom(8), "chat m"
-        s.start_time_unix_nano = 1_760_000_000_000_000_000 + i
-        s.end_time_unix_nano = s.start_time_unix_nano + 5
-    return req.SerializeToString()
+    return spans_request(service, n).SerializeToString()
 
 
 def test_sigterm_writes_everything_acknowledged(tmp_path):
