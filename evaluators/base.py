@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-__all__ = ["Call", "Score", "Evaluator", "score_id", "sampled", "messages_text", "Finding"]
+__all__ = ["Call", "Score", "Evaluator", "FindingsEvaluator", "score_id", "sampled", "messages_text", "Finding"]
 
 
 @dataclass
@@ -124,6 +124,29 @@ class Evaluator:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} v{self.version}>"
+
+
+class FindingsEvaluator(Evaluator):
+    """An evaluator that reports typed findings (never the matched text) in the input and output.
+    Subclasses set ``label`` (label when something is found) and ``noun``, and implement :meth:`find`.
+    Value: number of findings (0 = clean); attributes ``<name>.findings`` (JSON) and ``<name>.types``."""
+
+    label = "found"
+    noun = "findings"
+
+    def find(self, text: str, where: str) -> list[Finding]:
+        raise NotImplementedError
+
+    def applies(self, call: Call) -> bool:
+        return (call.has("input") or call.has("output")) and super().applies(call)
+
+    def evaluate(self, call: Call) -> Score:
+        findings = self.find(call.input, "input") + self.find(call.output, "output")
+        types = sorted({f"{f.type}@{f.where}" for f in findings})
+        return Score(float(len(findings)), self.label if findings else "clean",
+                     ("found " + ", ".join(types)) if findings else f"no {self.noun} found",
+                     {f"{self.name}.findings": json.dumps([f.as_dict() for f in findings[:50]]),
+                      f"{self.name}.types": ",".join(sorted({f.type for f in findings}))})
 
 
 def sampled(name: str, span_id: str, rate: float) -> bool:

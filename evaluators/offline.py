@@ -124,7 +124,7 @@ def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
     from pharos.evaluators.builtin.pii import find_pii
     from pharos.evaluators.builtin.quality import RelevanceEvaluator
     from pharos.evaluators.builtin.secrets import find_secrets
-    from pharos.evaluators.train import DATA, load
+    from pharos.evaluators.train import load
 
     report: dict[str, dict[str, float]] = {}
     for name, file in (("prompt_injection", "injection_test.jsonl"), ("toxicity", "toxicity_test.jsonl"),

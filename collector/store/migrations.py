@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pharos.collector.store import schema
-from pharos.collector.store.schema import SchemaOptions, quote
+from pharos.collector.store.schema import SchemaOptions
 
 __all__ = ["Migration", "MIGRATIONS", "migrate", "plan", "applied_versions"]
 

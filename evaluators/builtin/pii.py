@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 
-from pharos.evaluators.base import Call, Evaluator, Finding, Score
+from pharos.evaluators.base import Finding, FindingsEvaluator
 
 __all__ = ["PiiEvaluator", "find_pii", "luhn_ok", "iban_ok"]
 
@@ -101,19 +100,12 @@ def find_pii(text: str, where: str = "text") -> list[Finding]:
     return found
 
 
-class PiiEvaluator(Evaluator):
+class PiiEvaluator(FindingsEvaluator):
     """Value: number of PII findings (0 = clean). Attributes: ``pii.findings`` (JSON: type, where, start, end),
     ``pii.types``. Label ``pii`` or ``clean``."""
 
     name, version, needs = "pii", "1", ()
+    label, noun = "pii", "PII"
 
-    def applies(self, call: Call) -> bool:
-        return (call.has("input") or call.has("output")) and super().applies(call)
-
-    def evaluate(self, call: Call) -> Score:
-        findings = find_pii(call.input, "input") + find_pii(call.output, "output")
-        types = sorted({f"{f.type}@{f.where}" for f in findings})
-        return Score(float(len(findings)), "pii" if findings else "clean",
-                     ("found " + ", ".join(types)) if findings else "no PII found",
-                     {"pii.findings": json.dumps([f.as_dict() for f in findings[:50]]),
-                      "pii.types": ",".join(sorted({f.type for f in findings}))})
+    def find(self, text: str, where: str) -> list[Finding]:
+        return find_pii(text, where)

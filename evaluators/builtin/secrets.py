@@ -3,11 +3,10 @@ JWTs, connection strings with passwords, ``password: ...`` in text. Typed findin
 
 from __future__ import annotations
 
-import json
 import math
 import re
 
-from pharos.evaluators.base import Call, Evaluator, Finding, Score
+from pharos.evaluators.base import Finding, FindingsEvaluator
 
 __all__ = ["SecretsEvaluator", "find_secrets"]
 
@@ -73,18 +72,11 @@ def find_secrets(text: str, where: str = "text") -> list[Finding]:
     return found
 
 
-class SecretsEvaluator(Evaluator):
+class SecretsEvaluator(FindingsEvaluator):
     """Value: number of secret findings (0 = clean). Attributes ``secrets.findings`` (type, where, positions)."""
 
     name, version, needs = "secrets", "1", ()
+    label, noun = "secret", "secrets"
 
-    def applies(self, call: Call) -> bool:
-        return (call.has("input") or call.has("output")) and super().applies(call)
-
-    def evaluate(self, call: Call) -> Score:
-        findings = find_secrets(call.input, "input") + find_secrets(call.output, "output")
-        types = sorted({f"{f.type}@{f.where}" for f in findings})
-        return Score(float(len(findings)), "secret" if findings else "clean",
-                     ("found " + ", ".join(types)) if findings else "no secrets found",
-                     {"secrets.findings": json.dumps([f.as_dict() for f in findings[:50]]),
-                      "secrets.types": ",".join(sorted({f.type for f in findings}))})
+    def find(self, text: str, where: str) -> list[Finding]:
+        return find_secrets(text, where)
