@@ -8,7 +8,9 @@ many were rejected and why (OTLP partial success). Anything that cannot be decod
 
 from __future__ import annotations
 
+import base64
 import gzip
+import json
 import zlib
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +20,7 @@ from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
-__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "PROTOBUF", "JSON"]
+__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "encode_json", "PROTOBUF", "JSON"]
 
 Signal = Literal["traces", "metrics"]
 PROTOBUF = "application/x-protobuf"
@@ -60,8 +62,13 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
         raise OtlpError(400, f"body is not valid {encoding}: {exc}") from None
 
 
-def decode_body(signal: Signal, body: bytes, content_type: str, content_encoding: str, limit: int) -> Decoded:
-    """Decode an OTLP/HTTP request body (protobuf or JSON, optionally gzip/deflate)."""
+def decode_body(signal: Signal, body: bytes, content_type: str, content_encoding: str, limit: int, *,
+                resource_attributes: dict[str, str] | None = None) -> Decoded:
+    """Decode an OTLP/HTTP request body (protobuf or JSON, optionally gzip/deflate).
+
+    ``resource_attributes``, when given, are set on every resource of the request, replacing any
+    attribute of the same key the client sent (the collector stamps e.g. ``pharos.project`` this way).
+    """
     if len(body) > limit:
         raise OtlpError(413, f"request body of {len(body)} bytes exceeds the {limit}-byte limit")
     media_type = content_type.split(";")[0].strip().lower()
@@ -69,18 +76,21 @@ def decode_body(signal: Signal, body: bytes, content_type: str, content_encoding
         raise OtlpError(415, f"unsupported Content-Type {content_type!r}: use {PROTOBUF} or {JSON}")
     raw = _decompress(body, content_encoding, limit)
     if media_type == JSON:
-        return _validate(signal, _parse_json(signal, raw), None)
-    return decode_message(signal, raw)
+        return _validate(signal, _parse_json(signal, raw), None, resource_attributes)
+    return decode_message(signal, raw, resource_attributes=resource_attributes)
 
 
-def decode_message(signal: Signal, raw: bytes) -> Decoded:
-    """Decode a serialized Export*ServiceRequest (OTLP/HTTP protobuf body or gRPC message)."""
+def decode_message(signal: Signal, raw: bytes, *, resource_attributes: dict[str, str] | None = None) -> Decoded:
+    """Decode a serialized Export*ServiceRequest (OTLP/HTTP protobuf body or gRPC message).
+
+    ``resource_attributes``: as for :func:`decode_body`.
+    """
     request = _REQUEST_TYPES[signal]()
     try:
         request.ParseFromString(raw)
     except DecodeError as exc:
         raise OtlpError(400, f"body is not a valid OTLP {signal} protobuf message: {exc}") from None
-    return _validate(signal, request, raw)
+    return _validate(signal, request, raw, resource_attributes)
 
 
 # ---- OTLP/JSON -----------------------------------------------------------------------------------
@@ -90,33 +100,41 @@ def decode_message(signal: Signal, raw: bytes) -> Decoded:
 _ID_KEYS = {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
 
 
-def _hex_ids_to_base64(node: object) -> None:
-    import base64
-
+def _map_ids(node: object, convert) -> None:
+    """Replace, in place, every id string of an OTLP JSON document by ``convert(key, value)``."""
     if isinstance(node, dict):
         for key, value in node.items():
             if key in _ID_KEYS and isinstance(value, str):
-                try:
-                    node[key] = base64.b64encode(bytes.fromhex(value)).decode()
-                except ValueError:
-                    raise OtlpError(400, f"{key} {value[:64]!r} is not a hex string") from None
+                node[key] = convert(key, value)
             else:
-                _hex_ids_to_base64(value)
+                _map_ids(value, convert)
     elif isinstance(node, list):
         for item in node:
-            _hex_ids_to_base64(item)
+            _map_ids(item, convert)
+
+
+def _hex_to_base64(key: str, value: str) -> str:
+    try:
+        return base64.b64encode(bytes.fromhex(value)).decode()
+    except ValueError:
+        raise OtlpError(400, f"{key} {value[:64]!r} is not a hex string") from None
+
+
+def encode_json(request) -> bytes:
+    """``request`` (an Export*ServiceRequest) as an OTLP/JSON body: the inverse of the JSON decoder."""
+    doc = json_format.MessageToDict(request)
+    _map_ids(doc, lambda key, value: base64.b64decode(value).hex())
+    return json.dumps(doc).encode()
 
 
 def _parse_json(signal: Signal, raw: bytes):
-    import json
-
     try:
         doc = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise OtlpError(400, f"body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise OtlpError(400, "OTLP/JSON body must be a JSON object")
-    _hex_ids_to_base64(doc)
+    _map_ids(doc, _hex_to_base64)
     request = _REQUEST_TYPES[signal]()
     try:
         json_format.ParseDict(doc, request, ignore_unknown_fields=True)
@@ -126,13 +144,31 @@ def _parse_json(signal: Signal, raw: bytes):
 
 
 # ---- validation and partial success ---------------------------------------------------------------
-def _validate(signal: Signal, request, raw: bytes | None) -> Decoded:
+def _validate(signal: Signal, request, raw: bytes | None, resource_attributes: dict[str, str] | None) -> Decoded:
     if signal == "traces":
         accepted, rejected, reason = _check_spans(request)
+        resources = [rs.resource for rs in request.resource_spans]
     else:
         accepted, rejected, reason = _count_points(request)
-    payload = raw if (raw is not None and not rejected) else request.SerializeToString()
+        resources = [rm.resource for rm in request.resource_metrics]
+    if resource_attributes:
+        _stamp(resources, resource_attributes)
+    unchanged = raw is not None and not rejected and not resource_attributes
+    payload = raw if unchanged else request.SerializeToString()
     return Decoded(signal, payload, accepted, rejected, reason)
+
+
+def _stamp(resources, attributes: dict[str, str]) -> None:
+    """Set string ``attributes`` on every resource, replacing any the client sent under the same keys."""
+    for resource in resources:
+        kept = [kv for kv in resource.attributes if kv.key not in attributes]
+        if len(kept) != len(resource.attributes):
+            del resource.attributes[:]
+            resource.attributes.extend(kept)
+        for key, value in attributes.items():
+            kv = resource.attributes.add()
+            kv.key = key
+            kv.value.string_value = value
 
 
 def _check_spans(request: ExportTraceServiceRequest) -> tuple[int, int, str]:
