@@ -48,7 +48,8 @@ def models(vllm_venv, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def pharos_sandbox_server(tmp_path_factory):
-    server = PharosProcess(tmp_path_factory.mktemp("pharos-sandbox") / "data",
+    # the online evaluators are not under test here; on 2 cores they would compete with vLLM and skew latencies
+    server = PharosProcess(tmp_path_factory.mktemp("pharos-sandbox") / "data", env={"PHAROS_EVAL_ENABLED": "false"},
                            args=["--batch-max-age-ms", "100"]).start()
     yield server
     server.stop()
