@@ -20,6 +20,9 @@ from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
+from pharos.collector.limits import DEFAULT_LIMITS, AttributeLimits, enforce_limits
+from pharos.collector.utf8 import repair_utf8
+
 __all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "encode_json", "PROTOBUF", "JSON"]
 
 Signal = Literal["traces", "metrics"]
@@ -63,11 +66,13 @@ def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
 
 
 def decode_body(signal: Signal, body: bytes, content_type: str, content_encoding: str, limit: int, *,
-                resource_attributes: dict[str, str] | None = None) -> Decoded:
+                resource_attributes: dict[str, str] | None = None,
+                limits: AttributeLimits = DEFAULT_LIMITS) -> Decoded:
     """Decode an OTLP/HTTP request body (protobuf or JSON, optionally gzip/deflate).
 
     ``resource_attributes``, when given, are set on every resource of the request, replacing any
     attribute of the same key the client sent (the collector stamps e.g. ``pharos.project`` this way).
+    ``limits``: giant values and attribute lists are cut down to them (see :mod:`pharos.collector.limits`).
     """
     if len(body) > limit:
         raise OtlpError(413, f"request body of {len(body)} bytes exceeds the {limit}-byte limit")
@@ -76,21 +81,36 @@ def decode_body(signal: Signal, body: bytes, content_type: str, content_encoding
         raise OtlpError(415, f"unsupported Content-Type {content_type!r}: use {PROTOBUF} or {JSON}")
     raw = _decompress(body, content_encoding, limit)
     if media_type == JSON:
-        return _validate(signal, _parse_json(signal, raw), None, resource_attributes)
-    return decode_message(signal, raw, resource_attributes=resource_attributes)
+        return _validate(signal, _parse_json(signal, raw), None, resource_attributes, limits)
+    return decode_message(signal, raw, resource_attributes=resource_attributes, limits=limits)
 
 
-def decode_message(signal: Signal, raw: bytes, *, resource_attributes: dict[str, str] | None = None) -> Decoded:
+def decode_message(signal: Signal, raw: bytes, *, resource_attributes: dict[str, str] | None = None,
+                   limits: AttributeLimits = DEFAULT_LIMITS) -> Decoded:
     """Decode a serialized Export*ServiceRequest (OTLP/HTTP protobuf body or gRPC message).
 
-    ``resource_attributes``: as for :func:`decode_body`.
+    ``resource_attributes`` and ``limits``: as for :func:`decode_body`.
     """
-    request = _REQUEST_TYPES[signal]()
+    request_type = _REQUEST_TYPES[signal]
     try:
-        request.ParseFromString(raw)
+        request = request_type.FromString(raw)
     except DecodeError as exc:
-        raise OtlpError(400, f"body is not a valid OTLP {signal} protobuf message: {exc}") from None
-    return _validate(signal, request, raw, resource_attributes)
+        if "UTF-8" not in str(exc):
+            raise OtlpError(400, _decode_error(signal, exc)) from None
+        try:  # invalid UTF-8 in a string: replace it (see pharos.collector.utf8) rather than refuse
+            raw = repair_utf8(request_type, raw)
+            request = request_type.FromString(raw)
+        except DecodeError as again:
+            raise OtlpError(400, _decode_error(signal, again)) from None
+    return _validate(signal, request, raw, resource_attributes, limits)
+
+
+def _decode_error(signal: Signal, exc: DecodeError) -> str:
+    message = f"body is not a valid OTLP {signal} protobuf message: {exc}"
+    if "MaxDepth" in message:
+        message += (" (values are nested too deeply: at most about 45 levels of arrays or 30 of key/value "
+                    "lists inside an attribute are accepted)")
+    return message
 
 
 # ---- OTLP/JSON -----------------------------------------------------------------------------------
@@ -144,7 +164,10 @@ def _parse_json(signal: Signal, raw: bytes):
 
 
 # ---- validation and partial success ---------------------------------------------------------------
-def _validate(signal: Signal, request, raw: bytes | None, resource_attributes: dict[str, str] | None) -> Decoded:
+def _validate(signal: Signal, request, raw: bytes | None, resource_attributes: dict[str, str] | None,
+              limits: AttributeLimits) -> Decoded:
+    serialized = raw if raw is not None else request.SerializeToString()
+    cut = enforce_limits(signal, request, serialized, limits)
     if signal == "traces":
         accepted, rejected, reason = _check_spans(request)
         resources = [rs.resource for rs in request.resource_spans]
@@ -153,8 +176,8 @@ def _validate(signal: Signal, request, raw: bytes | None, resource_attributes: d
         resources = [rm.resource for rm in request.resource_metrics]
     if resource_attributes:
         _stamp(resources, resource_attributes)
-    unchanged = raw is not None and not rejected and not resource_attributes
-    payload = raw if unchanged else request.SerializeToString()
+    unchanged = not (cut or rejected or resource_attributes)
+    payload = serialized if unchanged else request.SerializeToString()
     return Decoded(signal, payload, accepted, rejected, reason)
 
 

@@ -131,7 +131,8 @@ def _attrs(kvs: str) -> str:
 
 
 def _ts(nanos: str) -> str:
-    return f"fromUnixTimestamp64Nano(toInt64({nanos}), 'UTC')"
+    # OTLP times are uint64; DateTime64(9) ends at 2262-04-11 (int64 nanoseconds): later ones are clamped there.
+    return f"fromUnixTimestamp64Nano(toInt64(least({nanos}, 9223372036854775807)), 'UTC')"
 
 
 def _hex(b: str) -> str:
