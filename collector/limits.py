@@ -38,6 +38,11 @@ class AttributeLimits:
     max_value_bytes: int = 64 * 1024
     max_attributes: int = 1024
 
+    @classmethod
+    def of(cls, settings) -> "AttributeLimits":
+        """The limits configured in ``settings`` (a ServerSettings)."""
+        return cls(settings.max_attribute_value_bytes, settings.max_attributes_per_span)
+
     @property
     def span_threshold(self) -> int:
         """Encoded size below which a span (metric) cannot hold anything over a limit."""

@@ -48,6 +48,13 @@ class ServerSettings(PharosSettings):
     console_port: int = Field(default=8080, description="Port of the Pharos console (web pages); 0 = off.")
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0,
                                 description="Largest accepted OTLP request body, after decompression (bytes).")
+    max_attribute_value_bytes: int = Field(
+        default=64 * 1024, gt=0, description="Longer attribute values (and keys) are cut to this many bytes and "
+                                             "end with '…[truncated N bytes]'; the span is stored, not refused.")
+    max_attributes_per_span: int = Field(
+        default=1024, gt=0, description="Attributes kept per span, event, link, resource or metric point (and "
+                                        "entries per array or map value); the rest are dropped and counted in "
+                                        "the attribute pharos.dropped_attributes_count.")
     batch_max_spans: int = Field(default=20_000, gt=0,
                                  description="Flush a batch to the store when it holds this many spans/points.")
     batch_max_age_ms: int = Field(default=500, gt=0,
