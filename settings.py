@@ -17,6 +17,7 @@ __all__ = ["Settings", "GROUPS", "reference_markdown"]
 # (module, class) of every settings group, in the order CONFIGURATION.md lists them.
 _GROUP_PATHS = [
     ("pharos.collector.settings", "StoreSettings"),
+    ("pharos.collector.settings", "AccessSettings"),
     ("pharos.collector.settings", "ServerSettings"),
     ("pharos.sdk.settings", "SdkSettings"),
     ("pharos.evaluators.settings", "EvaluatorSettings"),

@@ -1,223 +1,233 @@
-"""Batching accepted OTLP payloads into the store.
+"""Accepting data into the write-ahead log and draining it into the store in batches.
 
-Handlers call :meth:`Batcher.submit` with a decoded request; once it returns the data is
-*accepted* and the client is acknowledged. A writer thread flushes each signal's batch when it
-holds ``batch_max_spans`` items or its oldest item is ``batch_max_age_ms`` old: the raw protobuf
-payloads are concatenated (which merges them into one valid request) and stored in one insert.
+Handlers call :meth:`Batcher.accept` with a decoded request (or scores); once it returns, the data
+is in the write-ahead log (:mod:`pharos.collector.wal`) under the configured fsync policy, and the
+client is acknowledged. A writer thread drains the log: it takes the records after the last
+committed position until they hold ``batch_max_spans`` items or the oldest is ``batch_max_age_ms``
+old, concatenates each signal's protobuf payloads (which merges them into one valid request) and
+stores each signal in one insert whose ``insert_deduplication_token`` is derived from the batch's
+log range. The range is recorded as the *intent* before the insert and committed after it, so a
+crash between the two replays the same batch with the same token and the store keeps one copy.
 
-Nothing acknowledged is dropped: a failed insert is retried with backoff until it succeeds or the
-process stops; :meth:`close` (SIGTERM) flushes everything before returning. When the store falls
-behind, ``submit`` raises :class:`Overloaded` (mapped to HTTP 503 / gRPC UNAVAILABLE) instead of
-growing without bound. The in-memory queue is the seam where a disk buffer (write-ahead log) goes:
-:class:`Buffer` is what the batcher needs from it.
+Nothing acknowledged is dropped: a store that cannot be reached is retried with backoff, for as long
+as it takes (the log keeps growing up to ``buffer_max_bytes``; beyond it :class:`Overloaded` becomes
+HTTP 503 / gRPC UNAVAILABLE so exporters back off). A batch the store *refuses* is written request by
+request and the refused request is quarantined, so one bad request never blocks the rest. On
+shutdown the writer drains what it can within the shutdown timeout; the rest stays in the log and is
+written after the next start.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from pharos.collector.otlp import Decoded, Signal
+from pharos.collector.otlp import Decoded
+from pharos.collector.wal import Record, WalFull, WriteAheadLog
 
-__all__ = ["Batcher", "Overloaded", "Buffer", "MemoryBuffer", "BatcherStats"]
+__all__ = ["Batcher", "Overloaded", "BatcherStats", "Sink"]
 
 log = logging.getLogger(__name__)
 
+# A sink stores one payload of its kind with the given insert-deduplication token.
+Sink = Callable[[bytes, str], None]
+
 
 class Overloaded(Exception):
-    """The batcher holds too much unwritten data; the client should retry later."""
+    """The log holds too much unwritten data (or cannot be written); the client should retry later."""
 
     retry_after_s = 1
 
 
 @dataclass
-class _Batch:
-    parts: list[bytes] = field(default_factory=list)
-    items: int = 0
-    nbytes: int = 0
-    first_at: float = 0.0
-
-
-class Buffer(Protocol):
-    """Where accepted payloads wait for the store (memory now; a write-ahead log can replace it)."""
-
-    def append(self, signal: Signal, payload: bytes, items: int) -> None: ...
-    def take(self, signal: Signal) -> _Batch: ...
-    def pending_items(self) -> int: ...
-    def pending_bytes(self) -> int: ...
-
-
-class MemoryBuffer:
-    def __init__(self) -> None:
-        self._batches: dict[str, _Batch] = {"traces": _Batch(), "metrics": _Batch()}
-
-    def append(self, signal: Signal, payload: bytes, items: int) -> None:
-        batch = self._batches[signal]
-        if not batch.parts:
-            batch.first_at = time.monotonic()
-        batch.parts.append(payload)
-        batch.items += items
-        batch.nbytes += len(payload)
-
-    def take(self, signal: Signal) -> _Batch:
-        batch, self._batches[signal] = self._batches[signal], _Batch()
-        return batch
-
-    def peek(self, signal: Signal) -> _Batch:
-        return self._batches[signal]
-
-    def pending_items(self) -> int:
-        return sum(b.items for b in self._batches.values())
-
-    def pending_bytes(self) -> int:
-        return sum(b.nbytes for b in self._batches.values())
-
-
-@dataclass
 class BatcherStats:
-    accepted: dict[str, int] = field(default_factory=lambda: {"traces": 0, "metrics": 0})
-    written: dict[str, int] = field(default_factory=lambda: {"traces": 0, "metrics": 0})
+    accepted: dict[str, int] = field(default_factory=lambda: {"traces": 0, "metrics": 0, "scores": 0})
+    written: dict[str, int] = field(default_factory=lambda: {"traces": 0, "metrics": 0, "scores": 0})
     write_failures: int = 0
     quarantined: int = 0
-    spilled: int = 0
+    replayed_batches: int = 0
     last_error: str = ""
 
 
 class Batcher:
-    def __init__(self, sinks: dict[Signal, Callable[[bytes], None]], max_items: int, max_age_ms: int,
-                 max_pending_bytes: int = 64 * 1024 * 1024,
-                 quarantine: Callable[[Signal, bytes, Exception], None] | None = None,
-                 spill: Callable[[Signal, bytes], None] | None = None, shutdown_timeout_s: float = 30.0):
+    def __init__(self, sinks: dict[str, Sink], wal: WriteAheadLog, max_items: int, max_age_ms: int,
+                 quarantine: Callable[[str, bytes, Exception], None] | None = None,
+                 shutdown_timeout_s: float = 30.0):
         self._sinks = sinks
+        self.wal = wal
         self._quarantine = quarantine
-        self._spill = spill
         self._shutdown_timeout = shutdown_timeout_s
-        self._close_deadline: float | None = None
         self._max_items = max_items
         self._max_age = max_age_ms / 1000
-        self._max_pending_bytes = max_pending_bytes
-        self._buffer = MemoryBuffer()
-        self._inflight = 0  # items taken from the buffer and being written
-        self._inflight_bytes = 0
-        self._cond = threading.Condition()
+        self._cond = wal.appended  # one condition (and lock) for appends and the writer
+        self._appends: collections.deque[tuple[int, float, int]] = collections.deque()  # (end, time, items)
+        self._unwritten_items = 0
         self._closing = False
+        self._close_deadline: float | None = None
+        self._flush_to = 0
         self.stats = BatcherStats()
         self._thread = threading.Thread(target=self._run, name="pharos-writer", daemon=True)
         self._thread.start()
 
     # ---- producer side ---------------------------------------------------------------------------
-    def submit(self, decoded: Decoded) -> None:
-        if decoded.accepted == 0:
-            return
+    def submit(self, kind: str, payload: bytes, items: int) -> int:
+        """Append to the log; returns the LSN to wait for (see :meth:`accept`). Raises Overloaded."""
+        if self._closing:
+            raise Overloaded("the collector is shutting down")
+        try:
+            end = self.wal.append(kind, payload, items)
+        except WalFull as exc:
+            raise Overloaded(str(exc)) from None
         with self._cond:
-            if self._closing:
-                raise Overloaded("the collector is shutting down")
-            waiting = self._buffer.pending_bytes() + self._inflight_bytes
-            if waiting + len(decoded.payload) > self._max_pending_bytes and waiting:
-                raise Overloaded(f"{waiting} bytes of accepted data wait for the store")
-            self._buffer.append(decoded.signal, decoded.payload, decoded.accepted)
-            self.stats.accepted[decoded.signal] += decoded.accepted
-            if self._buffer.peek(decoded.signal).items >= self._max_items:
-                self._cond.notify()
+            self._appends.append((end, time.monotonic(), items))
+            self._unwritten_items += items
+            self.stats.accepted[kind] += items
+            if self._unwritten_items >= self._max_items:
+                self._cond.notify_all()
+        return end
+
+    async def accept(self, decoded: Decoded) -> None:
+        """Append a decoded OTLP request and return once it is as durable as the fsync policy says."""
+        if decoded.accepted:
+            await self.accept_payload(decoded.signal, decoded.payload, decoded.accepted)
+
+    async def accept_payload(self, kind: str, payload: bytes, items: int) -> None:
+        end = self.submit(kind, payload, items)
+        if self.wal.policy == "always":
+            await asyncio.to_thread(self.wal.wait_durable, end)
 
     def pending(self) -> int:
+        """Items accepted by this process and not yet in the store."""
         with self._cond:
-            return self._buffer.pending_items() + self._inflight
+            return self._unwritten_items
+
+    def backlog_bytes(self) -> int:
+        return self.wal.backlog_bytes()
 
     def flush(self, timeout: float = 30.0) -> bool:
         """Block until everything accepted so far is in the store (for tests and `status`)."""
         deadline = time.monotonic() + timeout
+        target = self.wal.end
+        self.wal.sync()
         with self._cond:
-            self._flush_now = True
-            self._cond.notify()
-            while self._buffer.pending_items() + self._inflight:
+            self._flush_to = max(self._flush_to, target)
+            self._cond.notify_all()
+            while self.wal.committed < target:
                 if not self._cond.wait(timeout=max(0.0, deadline - time.monotonic())):
                     return False
         return True
 
     def close(self, timeout: float | None = None) -> None:
-        """Stop accepting, write everything accepted, stop the writer."""
+        """Stop accepting, write what the store takes within the shutdown timeout, stop the writer.
+        Whatever is left stays in the log for the next start."""
         with self._cond:
             self._closing = True
             self._close_deadline = time.monotonic() + self._shutdown_timeout
-            self._cond.notify()
+            self._cond.notify_all()
         self._thread.join(timeout)
+        self.wal.close()
 
     # ---- writer thread ---------------------------------------------------------------------------
-    _flush_now = False
-
-    def _due(self, signal: Signal, now: float) -> bool:
-        batch = self._buffer.peek(signal)
-        return bool(batch.parts) and (self._closing or self._flush_now or batch.items >= self._max_items
-                                       or now - batch.first_at >= self._max_age)
+    def _due(self, now: float) -> bool:
+        if self.wal.end <= self.wal.committed:
+            return False
+        if self._closing or self._flush_to > self.wal.committed or self._unwritten_items >= self._max_items:
+            return True
+        if not self._appends:  # a backlog from an earlier run
+            return True
+        return now - self._appends[0][1] >= self._max_age
 
     def _run(self) -> None:
-        while True:
-            with self._cond:
-                while True:
-                    now = time.monotonic()
-                    due = [s for s in ("traces", "metrics") if self._due(s, now)]
-                    if due or (self._closing and not self._buffer.pending_items()):
-                        break
-                    self._cond.wait(timeout=self._max_age / 4)
-                if not due:
-                    return  # closing and drained
-                batches = [(s, self._buffer.take(s)) for s in due]
-                self._inflight += sum(b.items for _, b in batches)
-                self._inflight_bytes += sum(b.nbytes for _, b in batches)
-                self._flush_now = False
-            for signal, batch in batches:
-                self._write(signal, batch)
+        try:
+            if self.wal.intent is not None:
+                start, end = self.wal.intent
+                log.info("replaying the batch [%d, %d) that was being written when the last run stopped", start, end)
+                records, _ = self.wal.read(start, stop=end)
+                if not self._store(records, start, end):
+                    return
+                self._commit(end)
+                self.stats.replayed_batches += 1
+            while True:
                 with self._cond:
-                    self._inflight -= batch.items
-                    self._inflight_bytes -= batch.nbytes
-                    self._cond.notify_all()
+                    while not self._due(time.monotonic()):
+                        if self._closing:
+                            return
+                        self._cond.wait(timeout=self._max_age / 4)
+                self.wal.sync()  # (with `always`, usually done already by the handlers waiting for it)
+                start = self.wal.committed
+                records, end = self.wal.read(start, max_items=self._max_items)
+                if end <= start:
+                    continue
+                self.wal.declare_intent(start, end)
+                if not self._store(records, start, end):
+                    return  # shutting down with the store unreachable: the batch stays in the log
+                self._commit(end)
+        except Exception:  # never die silently: the log keeps everything, a restart replays it
+            log.exception("the writer thread failed; accepted data stays in the write-ahead log")
+            raise
 
-    def _write(self, signal: Signal, batch: _Batch) -> None:
-        if self._write_parts(signal, batch.parts):
-            self.stats.written[signal] += batch.items
-            return
-        # The store refused the batch itself (not a connection problem): find the request(s) it
-        # refuses by writing them one by one, and quarantine those instead of blocking the rest.
-        for part in batch.parts:
-            if not self._write_parts(signal, [part]):
-                self._write_parts(signal, [part], quarantine=True)
-        self.stats.written[signal] += batch.items
+    def _commit(self, end: int) -> None:
+        self.wal.commit(end)
+        with self._cond:
+            while self._appends and self._appends[0][0] <= end:
+                self._unwritten_items -= self._appends.popleft()[2]
+            self._cond.notify_all()
 
-    def _write_parts(self, signal: Signal, parts: list[bytes], quarantine: bool = False) -> bool:
-        """Write ``parts`` as one insert. Connection failures are retried until they succeed; if the
-        store rejects the data itself, return False (or, with ``quarantine``, set it aside)."""
+    def _store(self, records: list[Record], start: int, end: int) -> bool:
+        """Store the batch ``[start, end)``; False if shutting down before the store took it."""
+        for kind in ("traces", "metrics", "scores"):
+            mine = [r for r in records if r.kind == kind]
+            if not mine:
+                continue
+            token = f"pharos-wal-{start}-{end}-{kind}"
+            ok = self._write(kind, [r.payload for r in mine], token)
+            if ok is None:
+                return False
+            if not ok:
+                # The store refused the batch itself (not a connection problem): find the request(s)
+                # it refuses by writing them one by one, and quarantine those instead of blocking the rest.
+                for r in mine:
+                    one = self._write(kind, [r.payload], f"pharos-wal-{r.start}-{r.end}-{kind}", quarantine=True)
+                    if one is None:
+                        return False
+            self.stats.written[kind] += sum(r.items for r in mine)
+        return True
+
+    def _write(self, kind: str, parts: list[bytes], token: str, quarantine: bool = False) -> bool | None:
+        """Write ``parts`` as one insert. Connection failures are retried until they succeed (True);
+        data the store refuses gives False (or, with ``quarantine``, is set aside: True); None when
+        the shutdown deadline passes with the store still unreachable."""
         from clickhouse_connect.driver.exceptions import OperationalError
 
-        payload = b"".join(parts)
+        payload = b"".join(parts) if kind != "scores" else b"\n".join(parts)
         delay = 0.1
         while True:
             try:
-                self._sinks[signal](payload)
+                self._sinks[kind](payload, token)
                 return True
             except (OperationalError, OSError) as exc:  # the store is unreachable: keep the data, retry
-                self._record_failure(signal, exc, delay)
+                self._record_failure(kind, exc, delay)
             except Exception as exc:  # the store refuses this data
                 if not quarantine:
                     return False
                 self.stats.quarantined += 1
-                log.error("the store rejects a %s request (%s); kept in quarantine", signal, exc)
+                log.error("the store rejects a %s request (%s); kept in quarantine", kind, exc)
                 if self._quarantine:
-                    self._quarantine(signal, payload, exc)
+                    self._quarantine(kind, payload, exc)
                 return True
-            if self._close_deadline is not None and time.monotonic() > self._close_deadline and self._spill:
-                # Shutting down with the store still unreachable: keep the data on disk for next start.
-                self._spill(signal, payload)
-                self.stats.spilled += 1
-                return True
+            if self._close_deadline is not None and time.monotonic() > self._close_deadline:
+                log.warning("store still unreachable at shutdown; %d bytes stay in the write-ahead log for the "
+                            "next start", self.wal.backlog_bytes())
+                return None
             time.sleep(delay)
-            delay = min(delay * 2, 10.0)
+            delay = min(delay * 2, 5.0)
 
-    def _record_failure(self, signal: Signal, exc: Exception, delay: float) -> None:
+    def _record_failure(self, kind: str, exc: Exception, delay: float) -> None:
         self.stats.write_failures += 1
         self.stats.last_error = f"{type(exc).__name__}: {str(exc)[:300]}"
-        log.warning("writing %s to the store failed (%s); retrying in %.1fs", signal, self.stats.last_error, delay)
+        log.warning("writing %s to the store failed (%s); retrying in %.1fs", kind, self.stats.last_error, delay)

@@ -26,7 +26,7 @@ def _handler(batcher: Batcher, signal: Signal, max_bytes: int):
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"message exceeds the {max_bytes}-byte limit")
         try:
             decoded = decode_message(signal, raw)
-            batcher.submit(decoded)
+            await batcher.accept(decoded)
         except OtlpError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.message)
         except Overloaded as exc:

@@ -3,7 +3,8 @@
 
 Responses follow the OTLP/HTTP spec: 200 with an Export*ServiceResponse (with ``partial_success``
 when items were rejected) encoded like the request; 400/413/415 with a ``google.rpc.Status`` body
-for requests that cannot be accepted; 503 with ``Retry-After`` when the store is behind.
+for requests that cannot be accepted; 503 with ``Retry-After`` when the write-ahead log is full (the store is behind or down).
+A 200 means the data is in the write-ahead log (fsynced, with the default policy).
 """
 
 from __future__ import annotations
@@ -50,12 +51,12 @@ def _error(status: int, message: str, as_json: bool, headers: dict[str, str] | N
     return response
 
 
-def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, store=None) -> FastAPI:
+def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, scores: bool = True) -> FastAPI:
     app = FastAPI(title="Pharos OTLP/HTTP receiver", docs_url=None, redoc_url=None, openapi_url=None)
-    if store is not None:
+    if scores:
         from pharos.collector.scores_api import create_scores_router
 
-        app.include_router(create_scores_router(store))
+        app.include_router(create_scores_router(batcher))
 
     async def receive(signal: Signal, request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
@@ -71,7 +72,7 @@ def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, s
         try:
             decoded = decode_body(signal, bytes(body), content_type,
                                   request.headers.get("content-encoding", ""), max_body_bytes)
-            batcher.submit(decoded)
+            await batcher.accept(decoded)
         except OtlpError as exc:
             return _error(exc.status, exc.message, as_json)
         except Overloaded as exc:
@@ -96,6 +97,7 @@ def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, s
         ok = ready()
         response.status_code = 200 if ok else 503
         return {"status": "ready" if ok else "starting", "pending": batcher.pending(),
-                "write_failures": batcher.stats.write_failures}
+                "backlog_bytes": batcher.backlog_bytes(), "write_failures": batcher.stats.write_failures,
+                "wal_corrupt_records": batcher.wal.corrupt_records}
 
     return app

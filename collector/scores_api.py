@@ -1,14 +1,17 @@
-"""``POST /v1/scores``: user, human and evaluator scores for traced calls, written straight to ``scores``.
+"""``POST /v1/scores``: user, human and evaluator scores for traced calls, stored in ``scores``.
 
 Body: ``{"scores": [{"trace_id": "<32 hex>", "span_id": "<16 hex>", "name": "thumbs", "value": 1.0,
 "label": "up", "explanation": "...", "source": "human", "score_id": "...", "attributes": {...}}]}``.
 ``value`` or ``label`` is required; ``source`` is ``user``, ``human`` or ``evaluator`` (default ``human``);
 pass your own ``score_id`` to make retries idempotent (``scores`` keeps one row per name, span and id).
-The whole request is validated before anything is written; the reply comes after the write.
+The whole request is validated before anything is accepted; a 200 means the scores are in the
+write-ahead log (like OTLP data), and they reach ``scores`` with the next batch. 503 + Retry-After when
+the log is full.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import time
@@ -16,11 +19,12 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
-__all__ = ["ScoreIn", "create_scores_router", "SCORE_COLUMNS"]
+from pharos.collector.batcher import Overloaded
+
+__all__ = ["ScoreIn", "create_scores_router", "encode_rows", "SCORE_COLUMNS"]
 
 _HEX32, _HEX16 = re.compile(r"^[0-9a-f]{32}$"), re.compile(r"^[0-9a-f]{16}$")
 SCORE_COLUMNS = ["Timestamp", "TraceId", "SpanId", "ScoreId", "Name", "Source", "Value", "Label", "Explanation",
@@ -80,7 +84,12 @@ class _ScoresIn(BaseModel):
     scores: list[ScoreIn] = Field(min_length=1, max_length=10_000)
 
 
-def create_scores_router(store) -> APIRouter:
+def encode_rows(rows: list[list[Any]]) -> bytes:
+    """Score rows as the write-ahead log keeps them: one JSON list per line (see Store.insert_score_rows)."""
+    return "\n".join(json.dumps(row) for row in rows).encode()
+
+
+def create_scores_router(batcher) -> APIRouter:
     router = APIRouter()
 
     @router.post("/v1/scores")
@@ -91,7 +100,11 @@ def create_scores_router(store) -> APIRouter:
             errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:20]]
             return JSONResponse({"error": "invalid scores", "details": errors}, status_code=400)
         rows = [s.row() for s in body.scores]
-        await run_in_threadpool(store.insert_rows, store.schema.local_name("scores"), rows, SCORE_COLUMNS)
+        try:
+            await batcher.accept_payload("scores", encode_rows(rows), len(rows))
+        except Overloaded as exc:
+            return JSONResponse({"error": f"store is behind, retry later: {exc}"}, status_code=503,
+                                headers={"Retry-After": str(Overloaded.retry_after_s)})
         return JSONResponse({"accepted": len(rows), "score_ids": [s.score_id for s in body.scores]})
 
     return router

@@ -19,6 +19,7 @@ from pharos.collector.http_api import create_otlp_app
 from pharos.collector.settings import ServerSettings, StoreSettings
 from pharos.collector.sql_api import create_sql_app, reader_settings
 from pharos.collector.store import Store, migrate
+from pharos.collector.wal import WriteAheadLog
 
 __all__ = ["Server", "serve", "BACKGROUND_WORKERS"]
 
@@ -89,19 +90,6 @@ class Server:
         path = self._keep("quarantine", signal_name, payload)
         log.error("quarantined a %s request the store refused at %s: %s", signal_name, path, exc)
 
-    def _spill(self, signal_name: str, payload: bytes) -> None:
-        path = self._keep("pending", signal_name, payload)
-        log.warning("store unreachable at shutdown: kept accepted %s at %s for the next start", signal_name, path)
-
-    def _replay_pending(self) -> None:
-        """Write what an earlier run accepted but could not store before it stopped."""
-        for path in sorted((Path(self.store_settings.data_dir) / "pending").glob("*.pb")):
-            signal_name = path.stem.split("-", 1)[1]
-            sink = self.store.insert_otlp_traces if signal_name == "traces" else self.store.insert_otlp_metrics
-            sink(path.read_bytes())
-            path.unlink()
-            log.info("replayed %s kept from an earlier run (%s)", signal_name, path.name)
-
     def _uvicorn(self, app, port: int) -> uvicorn.Server:
         config = uvicorn.Config(app, host=self.settings.host, port=port, log_level="warning",
                                 access_log=False, lifespan="off")
@@ -118,17 +106,20 @@ class Server:
         applied = migrate(self.store)
         log.info("store: %s (database %s, %d migration(s) applied)", self.store.location,
                  self.store.database, len(applied))
-        self._replay_pending()
-        self.batcher = Batcher({"traces": self.store.insert_otlp_traces, "metrics": self.store.insert_otlp_metrics},
-                               s.batch_max_spans, s.batch_max_age_ms, s.buffer_max_bytes,
-                               quarantine=self._quarantine, spill=self._spill)
+        wal = WriteAheadLog(Path(self.store_settings.data_dir) / "wal", s.wal_fsync, s.wal_fsync_interval_ms,
+                            s.wal_segment_bytes, s.buffer_max_bytes)
+        if wal.backlog_bytes():
+            log.info("write-ahead log: %d byte(s) accepted by an earlier run wait for the store", wal.backlog_bytes())
+        self.batcher = Batcher({"traces": self.store.insert_otlp_traces, "metrics": self.store.insert_otlp_metrics,
+                                "scores": self.store.insert_score_rows},
+                               wal, s.batch_max_spans, s.batch_max_age_ms, quarantine=self._quarantine)
         limits = reader_settings(s.sql_max_execution_seconds, s.sql_max_result_rows, s.sql_max_memory_bytes)
 
         def reader_factory():
             return self.store.new_client(settings=limits, database=self.store.database)
 
         sql_app = create_sql_app(reader_factory, s.sql_user, s.sql_password, self.store.database)
-        otlp_app = create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready, store=self.store)
+        otlp_app = create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready)
         http_server = self._uvicorn(otlp_app, s.otlp_http_port)
         sql_server = self._uvicorn(sql_app, s.sql_port)
         grpc_server = create_grpc_server(self.batcher, f"{s.host}:{s.otlp_grpc_port}", s.max_body_bytes)
@@ -173,8 +164,10 @@ class Server:
         for server in servers[1:]:
             server.should_exit = True
         self.store.close()
-        log.info("stopped; %d span(s) and %d metric point(s) written this run",
-                 self.batcher.stats.written["traces"], self.batcher.stats.written["metrics"])
+        written = self.batcher.stats.written
+        log.info("stopped; %d span(s), %d metric point(s) and %d score(s) written this run; %d byte(s) left in the "
+                 "write-ahead log", written["traces"], written["metrics"], written["scores"],
+                 self.batcher.backlog_bytes())
 
 
 def serve(store_settings: StoreSettings, server_settings: ServerSettings) -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
 
 from pharos._config import PharosSettings
 
-__all__ = ["DatabaseOption", "StoreSettings", "ServerSettings"]
+__all__ = ["DatabaseOption", "StoreSettings", "AccessSettings", "ServerSettings"]
 
 
 def _default_data_dir() -> Path:
@@ -31,6 +32,11 @@ class StoreSettings(DatabaseOption):
         default=None,
         description="Use a ClickHouse server instead of the embedded store, e.g. "
                     "http://user:password@host:8123 (https:// for TLS). Unset = embedded chDB in --data-dir.")
+    clickhouse_ca_file: Path | None = Field(
+        default=None, description="CA certificate (PEM) that signs the ClickHouse server's TLS certificate "
+                                  "(https:// URLs; unset = the system CAs).")
+    clickhouse_verify: bool = Field(default=True,
+                                    description="Verify the ClickHouse server's TLS certificate (https:// URLs).")
     cluster: str | None = Field(default=None,
                                 description="ClickHouse cluster name: DDL runs ON CLUSTER with Replicated "
                                             "and Distributed engines (server mode only).")
@@ -38,7 +44,27 @@ class StoreSettings(DatabaseOption):
                                 description="Drop spans and metric points older than this many days (0 = keep).")
 
 
-class ServerSettings(PharosSettings):
+class AccessSettings(PharosSettings):
+    """Access: API keys, rate limits and TLS of `pharos serve`'s listeners."""
+
+    auth: Literal["auto", "on", "off"] = Field(
+        default="auto", description="Require an API key (`pharos keys create`) on OTLP/HTTP, OTLP/gRPC, "
+                                    "/v1/scores and the console: on, off, or auto = on unless --host is loopback.")
+    auth_refresh_seconds: float = Field(default=2.0, gt=0, le=60,
+                                        description="How often the server re-reads API keys (a revoked key "
+                                                    "stops working within this many seconds).")
+    rate_limit_per_second: float = Field(default=200.0, ge=0,
+                                         description="Requests per second one API key may make (token bucket; "
+                                                     "0 = unlimited). Beyond it: HTTP 429 / gRPC RESOURCE_EXHAUSTED.")
+    rate_limit_burst: int = Field(default=400, gt=0,
+                                  description="Requests one API key may make at once above its steady rate.")
+    tls_cert_file: Path | None = Field(default=None,
+                                       description="PEM certificate (chain) of the listeners; with "
+                                                   "--tls-key-file every listener speaks TLS (https, gRPC TLS).")
+    tls_key_file: Path | None = Field(default=None, description="PEM private key of --tls-cert-file.")
+
+
+class ServerSettings(AccessSettings):
     """Server: the listeners and batching of `pharos serve`."""
 
     host: str = Field(default="127.0.0.1", description="Interface the listeners bind to (0.0.0.0 for all).")
@@ -60,9 +86,18 @@ class ServerSettings(PharosSettings):
     batch_max_age_ms: int = Field(default=500, gt=0,
                                   description="Flush a batch to the store at the latest this long after its "
                                               "first item arrived (ms).")
-    buffer_max_bytes: int = Field(default=64 * 1024 * 1024, gt=0,
-                                  description="Accepted data waiting for the store is capped at this many bytes; "
-                                              "beyond it clients get HTTP 503 / gRPC UNAVAILABLE and retry.")
+    buffer_max_bytes: int = Field(default=1024**3, gt=0,
+                                  description="Accepted data waiting in the write-ahead log for the store is capped "
+                                              "at this many bytes; beyond it clients get HTTP 503 / gRPC UNAVAILABLE "
+                                              "and retry.")
+    wal_fsync: Literal["always", "interval", "off"] = Field(
+        default="always", description="When the write-ahead log (DATA_DIR/wal) is fsynced: always = before each "
+                                      "acknowledgement (concurrent requests share one fsync), interval = every "
+                                      "--wal-fsync-interval-ms (a power cut can lose that window), off = by the OS.")
+    wal_fsync_interval_ms: int = Field(default=100, gt=0,
+                                       description="fsync period of the write-ahead log with --wal-fsync interval.")
+    wal_segment_bytes: int = Field(default=64 * 1024 * 1024, gt=0,
+                                   description="Size at which the write-ahead log starts a new segment file.")
     sql_user: str | None = Field(default=None, description="User required by the SQL endpoint (unset = open).")
     sql_password: str | None = Field(default=None, description="Password required by the SQL endpoint.")
     sql_max_execution_seconds: float = Field(default=30.0, gt=0,

@@ -33,6 +33,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "scores from feedback spans (materialized view)", schema.feedback_scores_view),
     Migration(5, "sandbox load/eval run tables + views from record spans", lambda o: __import__("pharos.sandbox.schema", fromlist=["_"]).sandbox_tables(o)),
     Migration(6, "online evaluator progress, retries, workers, health", lambda o: __import__("pharos.evaluators.schema", fromlist=["_"]).evaluator_tables(o)),
+    Migration(7, "deduplicate replayed write-ahead-log inserts", schema.insert_deduplication),
 ]
 
 

@@ -279,3 +279,19 @@ AS SELECT
         'gen_ai.evaluation.score.label', 'gen_ai.evaluation.explanation'), {a}) AS Attributes
 FROM {opts.table(TRACES)}
 WHERE {a}['pharos.score.id'] != '' AND {a}['gen_ai.evaluation.name'] != ''"""]
+
+
+# Tables that OTLP and score inserts from the write-ahead log land in (directly or through a view).
+DEDUPLICATED_TABLES = [TRACES, TRACES + "_trace_id_ts", *METRIC_TABLES, "scores"]
+
+
+def insert_deduplication(opts: SchemaOptions) -> list[str]:
+    """Let a replayed write-ahead-log batch (same ``insert_deduplication_token``) be a no-op.
+
+    Replicated tables (a cluster) deduplicate inserts by default; a plain MergeTree only with a
+    ``non_replicated_deduplication_window``. After a crash only the last batch or so can be replayed,
+    so a window of 1000 inserts is ample."""
+    if opts.cluster:
+        return []
+    return [f"ALTER TABLE {opts.table(name)} MODIFY SETTING non_replicated_deduplication_window = 1000"
+            for name in DEDUPLICATED_TABLES]

@@ -105,24 +105,38 @@ class Store:
     def insert_rows(self, table: str, rows: list[list[Any]], columns: list[str]) -> None:
         self.client.insert(table, rows, column_names=columns, database=self.database)
 
-    def insert_otlp_traces(self, payload: bytes) -> None:
-        """Store one (possibly concatenated) ``ExportTraceServiceRequest`` protobuf."""
+    def insert_otlp_traces(self, payload: bytes, dedup_token: str | None = None) -> None:
+        """Store one (possibly concatenated) ``ExportTraceServiceRequest`` protobuf. Inserts repeated
+        with the same ``dedup_token`` are stored once (see :mod:`pharos.collector.wal`)."""
         target = f"{quote(self.database)}.{quote(TRACES)}"
         self._insert_protobuf([lambda src: otlp_sql.traces_insert_select(target, src)],
-                              otlp_sql.TRACES_STRUCTURE, otlp_sql.TRACE_MESSAGE, payload)
+                              otlp_sql.TRACES_STRUCTURE, otlp_sql.TRACE_MESSAGE, payload, dedup_token)
 
-    def insert_otlp_metrics(self, payload: bytes) -> None:
+    def insert_otlp_metrics(self, payload: bytes, dedup_token: str | None = None) -> None:
         """Store one (possibly concatenated) ``ExportMetricsServiceRequest`` protobuf."""
         tables = {name.removeprefix("otel_metrics_"): f"{quote(self.database)}.{quote(name)}" for name in METRIC_TABLES}
         builders = [lambda src, i=i: otlp_sql.metrics_insert_selects(tables, src)[i] for i in range(3)]
-        self._insert_protobuf(builders, otlp_sql.METRICS_STRUCTURE, otlp_sql.METRICS_MESSAGE, payload)
+        self._insert_protobuf(builders, otlp_sql.METRICS_STRUCTURE, otlp_sql.METRICS_MESSAGE, payload, dedup_token)
 
-    def _insert_protobuf(self, builders, structure: str, message: str, payload: bytes) -> None:
-        settings = self._protobuf_settings(message)
+    def insert_score_rows(self, payload: bytes, dedup_token: str | None = None) -> None:
+        """Store score rows sent as JSON lines (each line a list in ``SCORE_COLUMNS`` order)."""
+        import json
+
+        from pharos.collector.scores_api import SCORE_COLUMNS
+
+        rows = [json.loads(line) for line in payload.splitlines() if line.strip()]
+        self.client.insert(self.schema.local_name("scores"), rows, column_names=SCORE_COLUMNS,
+                           database=self.database, settings=_dedup_settings(dedup_token))
+
+    def _insert_protobuf(self, builders, structure: str, message: str, payload: bytes,
+                         dedup_token: str | None = None) -> None:
+        base = self._protobuf_settings(message)
+        # one token per statement: the metric kinds are separate inserts
+        settings = [{**base, **_dedup_settings(dedup_token and f"{dedup_token}-{i}")} for i in range(len(builders))]
         if not self.embedded:
             source = f"input($${structure}$$)"
-            for build in builders:
-                self.client.command(build(source) + "\nFORMAT ProtobufSingle", data=payload, settings=settings)
+            for build, s in zip(builders, settings):
+                self.client.command(build(source) + "\nFORMAT ProtobufSingle", data=payload, settings=s)
             return
         # chDB has no request body: the batch goes through a spool file that ClickHouse reads with file().
         assert self._spool is not None
@@ -132,7 +146,14 @@ class Store:
         try:
             source = f"file('{path}', 'ProtobufSingle', $${structure}$$)"
             with self._lock:
-                for build in builders:
-                    self.client.command(build(source), settings=settings)
+                for build, s in zip(builders, settings):
+                    self.client.command(build(source), settings=s)
         finally:
             os.unlink(path)
+
+
+def _dedup_settings(token: str | None) -> dict[str, Any]:
+    if not token:
+        return {}
+    return {"insert_deduplicate": 1, "insert_deduplication_token": token,
+            "deduplicate_blocks_in_dependent_materialized_views": 1}
