@@ -143,17 +143,16 @@ def _limit_key(kv, cap: int) -> int:
 def _limit_attributes(owner, field: str, limits: AttributeLimits) -> int:
     """Cut the attribute list ``owner.<field>`` in place; return how many cuts were made."""
     attributes = getattr(owner, field)
-    cuts = 0
-    if len(attributes) > limits.max_attributes:
-        dropped = len(attributes) - limits.max_attributes
+    dropped = max(0, len(attributes) - limits.max_attributes)
+    if dropped:
         del attributes[limits.max_attributes:]
+    cuts = sum(_limit_key(kv, limits.max_value_bytes) + _limit_value(kv.value, limits) for kv in attributes)
+    if dropped:
         if "dropped_attributes_count" in owner.DESCRIPTOR.fields_by_name:
             owner.dropped_attributes_count += dropped
         marker = attributes.add()
         marker.key, marker.value.int_value = DROPPED_KEY, dropped
         cuts += 1
-    for kv in attributes:
-        cuts += _limit_key(kv, limits.max_value_bytes) + _limit_value(kv.value, limits)
     return cuts
 
 

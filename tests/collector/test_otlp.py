@@ -1,4 +1,4 @@
-"""In-process tests of the OTLP decoder (collector/otlp.py): resource stamping."""
+"""In-process tests of the OTLP decoder (collector/otlp.py): resource stamping, attribute limits."""
 
 from __future__ import annotations
 
@@ -54,3 +54,72 @@ def test_resource_attributes_on_metrics():
     again = decode_body("metrics", raw, PROTOBUF, "", LIMIT, resource_attributes={"pharos.project": "q"})
     assert _resource_attrs(ExportMetricsServiceRequest.FromString(again.payload).resource_metrics[0].resource) == {
         "pharos.project": "q", "k": "v"}
+
+
+# ---- limits (pharos.collector.limits) with small values, checked in the real store ---------------------
+def _small_limits():
+    from pharos.collector.limits import AttributeLimits
+
+    return AttributeLimits(max_value_bytes=16, max_attributes=3)
+
+
+def test_requests_within_the_limits_keep_their_bytes():
+    raw = spans_request("svc", 50).SerializeToString()
+    assert decode_message("traces", raw, limits=_small_limits()).payload is raw
+
+
+def test_small_limits_cut_values_keys_lists_and_nested_values(make_store):
+    from pharos.collector.limits import DROPPED_KEY
+    from pharos.collector.store import migrate
+
+    req = spans_request("limits", 2)
+    scope = req.resource_spans[0].scope_spans[0]
+    kv = scope.scope.attributes.add()
+    kv.key, kv.value.string_value = "scope.attr", "s" * 40
+    span = scope.spans[0]
+    for key, text in (("euro", "€" * 10), ("k" * 20, "v"), ("a", "1"), ("b", "2")):
+        kv = span.attributes.add()
+        kv.key, kv.value.string_value = key, text
+    nested = span.events.add(name="e", time_unix_nano=1).attributes.add()
+    nested.key = "map"
+    for i in range(5):
+        entry = nested.value.kvlist_value.values.add()
+        entry.key, entry.value.string_value = f"k{i}", "x" * (30 if i == 0 else 1)
+    array = span.events[0].attributes.add()
+    array.key = "array"
+    for i in range(5):
+        array.value.array_value.values.add().string_value = str(i)
+    decoded = decode_message("traces", req.SerializeToString(), limits=_small_limits())
+    assert decoded.accepted == 2
+    out = ExportTraceServiceRequest.FromString(decoded.payload).resource_spans[0].scope_spans[0]
+    assert out.spans[0].dropped_attributes_count == 1
+    assert out.scope.attributes[0].value.string_value == "s" * 16 + "…[truncated 24 bytes]"
+    assert out.spans[1] == req.resource_spans[0].scope_spans[0].spans[1]  # under the threshold: untouched
+
+    store = make_store()
+    migrate(store)
+    store.insert_otlp_traces(decoded.payload)
+    rows = dict(store.query("SELECT SpanName, SpanAttributes FROM otel_traces"))
+    assert rows["span-0"] == {
+        "euro": "€" * 5 + "…[truncated 15 bytes]",  # 16 bytes hold five 3-byte characters
+        "k" * 16 + "…[truncated 4 bytes]": "v",
+        "a": "1",
+        DROPPED_KEY: "1",
+    }
+    assert rows["span-1"] == {}
+    (event_map, event_array), = store.query("SELECT Events.Attributes[1]['map'], Events.Attributes[1]['array'] "
+                                            "FROM otel_traces WHERE SpanName = 'span-0'")
+    # a list keeps its leading entries while they fit in max_value_bytes (the first always), at most max_attributes
+    assert json.loads(event_map) == {"k0": "x" * 16 + "…[truncated 14 bytes]", "…": "…[truncated 4 values]"}
+    assert json.loads(event_array) == ["0", "1", "2", "…[truncated 2 values]"]
+
+
+def test_metric_points_are_limited_too():
+    doc = {"resourceMetrics": [{"scopeMetrics": [{"metrics": [{"name": "m", "sum": {"dataPoints": [
+        {"asDouble": 1.5, "attributes": [{"key": f"k{i}", "value": {"bytesValue": "AAAAAAAAAAAAAAAAAAAAAAAAAAAA"}}
+                                         for i in range(5)]}]}}]}]}]}
+    decoded = decode_body("metrics", json.dumps(doc).encode(), JSON, "", LIMIT, limits=_small_limits())
+    point = ExportMetricsServiceRequest.FromString(decoded.payload).resource_metrics[0].scope_metrics[0] \
+        .metrics[0].sum.data_points[0]
+    assert [kv.key for kv in point.attributes] == ["k0", "k1", "k2", "pharos.dropped_attributes_count"]
+    assert point.attributes[0].value.string_value == "AAAAAAAAAAAAAAAA…[truncated 9 bytes]"
