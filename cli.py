@@ -14,6 +14,7 @@ __all__ = ["main", "build_parser"]
 
 _COMMAND_MODULES = [
     "pharos.collector.cli",
+    "pharos.collector.keys_cli",
     "pharos.evaluators.cli",
     "pharos.dashboards.cli",
     "pharos.sandbox.cli",

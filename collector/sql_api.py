@@ -9,7 +9,10 @@ headers, HTTP basic auth or ``user``/``password`` parameters.
 
 Every query runs on a connection set to ``readonly = 1`` with a time, memory and result-size
 limit; ClickHouse itself refuses writes, DDL and any ``SETTINGS``/``SET`` that would change the
-limits. Only one statement per request is accepted. Writes go through the collector.
+limits. Before that, the endpoint reads the statement's AST (ClickHouse's own parser) and refuses
+anything but a read (SELECT, SHOW, DESCRIBE, EXISTS, EXPLAIN), table functions outside
+:data:`ALLOWED_TABLE_FUNCTIONS` and functions that read files or reach hosts (:data:`FORBIDDEN_FUNCTIONS`).
+Only one statement per request is accepted. Writes go through the collector.
 """
 
 from __future__ import annotations
@@ -23,12 +26,16 @@ import threading
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-__all__ = ["create_sql_app", "split_statements", "reader_settings", "table_functions", "ALLOWED_TABLE_FUNCTIONS"]
+__all__ = ["create_sql_app", "split_statements", "reader_settings", "table_functions", "functions", "refusal",
+           "ALLOWED_TABLE_FUNCTIONS", "FORBIDDEN_FUNCTIONS"]
 
 # Table functions that only compute (everything else reaches files, URLs, hosts, processes or the
 # server's Python objects, and is refused even where ClickHouse's readonly mode would let it run).
 ALLOWED_TABLE_FUNCTIONS = frozenset({"numbers", "numbers_mt", "zeros", "zeros_mt", "values", "null",
                                      "generateRandom", "generate_series", "generateSeries", "view"})
+
+# Ordinary functions that reach outside the query: file contents, model files, other hosts.
+FORBIDDEN_FUNCTIONS = frozenset({"file", "catboostevaluate", "modelevaluate", "hascolumnintable"})
 
 _TRAILING_FORMAT = re.compile(r"\bFORMAT\s+([A-Za-z0-9_]+)\s*;?\s*$", re.IGNORECASE)
 _RESULT_QUERY = re.compile(r"^\s*(\(|SELECT\b|WITH\b|SHOW\b|DESC\b|DESCRIBE\b|EXISTS\b|EXPLAIN\b)", re.IGNORECASE)
@@ -84,6 +91,35 @@ def table_functions(explain_ast: str) -> list[str]:
     return names
 
 
+def functions(explain_ast: str) -> set[str]:
+    """Lower-cased names of every function (ordinary or table) in the output of ``EXPLAIN AST``."""
+    return {line.split()[1].lower() for line in explain_ast.splitlines()
+            if line.strip().startswith("Function ") and len(line.split()) > 1}
+
+
+# Kinds of statement (the root of ClickHouse's AST) that only read.
+_READ_STATEMENTS = re.compile(r"^(SelectWithUnionQuery|SelectIntersectExceptQuery|Explain|DescribeQuery|Exists\w*|"
+                              r"ShowTables|ShowColumns|ShowCreate\w*)\b")
+
+
+def refusal(explain_ast: str) -> str | None:
+    """Why a statement may not run on the endpoint (None when it may), from its ``EXPLAIN AST``."""
+    root = explain_ast.lstrip().split(" ", 1)[0].split("\n", 1)[0]
+    if not _READ_STATEMENTS.match(root):
+        return (f"Code: 164. Only reads (SELECT, SHOW TABLES/COLUMNS/CREATE, DESCRIBE, EXISTS, EXPLAIN) run on the "
+                f"read-only SQL endpoint; this statement is a {root or 'nothing'}: writes, DDL, SET, SYSTEM, "
+                f"GRANT and the like are refused (readonly). (READONLY)")
+    forbidden = [f for f in table_functions(explain_ast) if f not in ALLOWED_TABLE_FUNCTIONS]
+    if forbidden:
+        return (f"Code: 164. Table function {forbidden[0]}() is not allowed on the read-only SQL "
+                f"endpoint (allowed: {', '.join(sorted(ALLOWED_TABLE_FUNCTIONS))}). (READONLY)")
+    reaching = sorted(functions(explain_ast) & FORBIDDEN_FUNCTIONS)
+    if reaching:
+        return (f"Code: 164. Function {reaching[0]}() is not allowed on the read-only SQL endpoint: it reads "
+                f"files or reaches other hosts. (READONLY)")
+    return None
+
+
 class _Readers:
     """A small pool of read-only connections (each query holds one for its duration)."""
 
@@ -92,11 +128,9 @@ class _Readers:
         self._sem = threading.BoundedSemaphore(size)
 
     def run(self, sql: str, parameters: dict[str, str]) -> bytes:
-        forbidden = [f for f in table_functions(self._query(f"EXPLAIN AST {sql}", parameters).decode(errors="replace"))
-                     if f not in ALLOWED_TABLE_FUNCTIONS]
-        if forbidden:
-            raise PermissionError(f"Code: 164. Table function {forbidden[0]}() is not allowed on the read-only SQL "
-                                  f"endpoint (allowed: {', '.join(sorted(ALLOWED_TABLE_FUNCTIONS))}). (READONLY)")
+        why = refusal(self._query(f"EXPLAIN AST {sql}", parameters).decode(errors="replace"))
+        if why:
+            raise PermissionError(why)
         return self._query(sql, parameters)
 
     def _query(self, sql: str, parameters: dict[str, str]) -> bytes:

@@ -34,6 +34,8 @@ MIGRATIONS: list[Migration] = [
     Migration(5, "sandbox load/eval run tables + views from record spans", lambda o: __import__("pharos.sandbox.schema", fromlist=["_"]).sandbox_tables(o)),
     Migration(6, "online evaluator progress, retries, workers, health", lambda o: __import__("pharos.evaluators.schema", fromlist=["_"]).evaluator_tables(o)),
     Migration(7, "deduplicate replayed write-ahead-log inserts", schema.insert_deduplication),
+    Migration(8, "API keys; project of scores from feedback spans",
+              lambda o: __import__("pharos.collector.auth", fromlist=["_"]).access_tables(o)),
 ]
 
 
