@@ -28,7 +28,8 @@ import grpc
 from pharos.collector.auth import PROJECT_ATTRIBUTE, Authenticator, Principal, bearer_key
 from pharos.collector.ratelimit import RateLimiter
 
-__all__ = ["Access", "HttpGuard", "GrpcGuard", "ProjectApps", "ProjectStore", "request_principal",
+__all__ = ["Access", "HttpGuard", "GrpcGuard", "ProjectApps", "ProjectStore", "request_principal", "build_access",
+           "secure_otlp_app", "secure_console",
            "grpc_principal", "project_attributes", "stamp_rows", "OPEN_PATHS", "MISSING_KEY", "INVALID_KEY"]
 
 log = logging.getLogger("pharos.access")
@@ -100,15 +101,18 @@ def _refusal(status: int, message: str, content_type: str, headers: list[tuple[b
 
 
 class HttpGuard:
-    """ASGI middleware enforcing :class:`Access` on every path but ``open_paths``."""
+    """ASGI middleware enforcing :class:`Access` on every path but ``open_paths`` and those under
+    ``open_prefixes`` (the key admin API, which checks its own token)."""
 
-    def __init__(self, app, access: Access, open_paths=OPEN_PATHS, browser: bool = False):
+    def __init__(self, app, access: Access, open_paths=OPEN_PATHS, browser: bool = False, open_prefixes=()):
         self.app, self.access, self.open_paths = app, access, frozenset(open_paths)
+        self.open_prefixes = tuple(open_prefixes)
         # Browsers (the console) get a basic-auth prompt: any user name, the API key as password.
         self._challenge = (b'Basic realm="pharos", charset="UTF-8"' if browser else b'Bearer realm="pharos"')
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not self.access.enabled or scope["path"] in self.open_paths:
+        if (scope["type"] != "http" or not self.access.enabled or scope["path"] in self.open_paths
+                or (self.open_prefixes and scope["path"].startswith(self.open_prefixes))):
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         principal, status, message, wait = self.access.admit(bearer_key(headers))
@@ -216,3 +220,50 @@ class ProjectApps:
             app = self._apps[principal.project] = self._build(principal.project)
             log.info("console: serving project %s", principal.project)
         await app(scope, receive, send)
+
+
+# ---- wiring in `pharos serve` --------------------------------------------------------------------------------
+def build_access(settings, store) -> Access:
+    """The policy for ``settings`` (ServerSettings): auth on/off per ``auth`` and ``host``; when on, the
+    key cache is loaded (and kept fresh) from ``store``."""
+    from pharos.collector.auth import KeyStore, auth_enabled
+
+    if not auth_enabled(settings.auth, settings.host):
+        log.info("auth: off (--auth %s, listeners on %s): no API key needed, nothing stamped",
+                 settings.auth, settings.host)
+        return Access(None)
+    authenticator = Authenticator(KeyStore(store).active, settings.auth_refresh_seconds).start()
+    limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst)
+    log.info("auth: on; %d active API key(s); rate limit %s per key", len(authenticator._keys),
+             f"{limiter.rate:g}/s, burst {limiter.burst}" if limiter.enabled else "off")
+    return Access(authenticator, limiter)
+
+
+def secure_otlp_app(app, access: Access, store, admin_token: str | None = None):
+    """The OTLP/HTTP app behind :class:`HttpGuard`, with the key admin API (see
+    :mod:`pharos.collector.keys_api`) mounted when ``admin_token`` is given."""
+    from pharos.collector.auth import KeyStore
+    from pharos.collector.keys_api import ADMIN_PREFIX, create_keys_admin_app
+
+    if admin_token:
+        app.mount(ADMIN_PREFIX, create_keys_admin_app(KeyStore(store), admin_token, access.authenticator))
+    return HttpGuard(app, access, open_prefixes=(ADMIN_PREFIX + "/",))
+
+
+def secure_console(build: Callable[[Any, Callable[[], Any]], Any], access: Access, store, new_reader_client,
+                   limits: dict):
+    """The console: as it is with auth off; with auth on, one instance per project (reads scoped with
+    :func:`~pharos.collector.auth.scoped_reader_settings`, human scores stamped), behind
+    :class:`HttpGuard` with a browser login prompt. ``build(store, reader_factory)`` makes one;
+    ``new_reader_client(settings)`` opens a reader connection with those settings."""
+    if not access.enabled:
+        return build(store, lambda: new_reader_client(limits))
+    if build(store, lambda: None) is None:  # the console is not installed
+        return None
+    from pharos.collector.auth import scoped_reader_settings
+
+    def for_project(project: str):
+        scoped = scoped_reader_settings(limits, store.database, project)
+        return build(ProjectStore(store, project), lambda: new_reader_client(scoped))
+
+    return HttpGuard(ProjectApps(for_project), access, open_paths={"/healthz"}, browser=True)

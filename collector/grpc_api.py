@@ -10,6 +10,7 @@ import grpc
 
 from pharos.collector.batcher import Batcher, Overloaded
 from pharos.collector.http_api import export_response
+from pharos.collector.access import grpc_principal, project_attributes
 from pharos.collector.otlp import OtlpError, Signal, decode_message
 
 __all__ = ["create_grpc_server"]
@@ -25,7 +26,7 @@ def _handler(batcher: Batcher, signal: Signal, max_bytes: int):
         if len(raw) > max_bytes:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"message exceeds the {max_bytes}-byte limit")
         try:
-            decoded = decode_message(signal, raw)
+            decoded = decode_message(signal, raw, resource_attributes=project_attributes(grpc_principal()))
             await batcher.accept(decoded)
         except OtlpError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.message)
@@ -37,11 +38,15 @@ def _handler(batcher: Batcher, signal: Signal, max_bytes: int):
     return grpc.unary_unary_rpc_method_handler(export, request_deserializer=None, response_serializer=None)
 
 
-def create_grpc_server(batcher: Batcher, address: str, max_bytes: int) -> grpc.aio.Server:
-    server = grpc.aio.server(options=[("grpc.max_receive_message_length", max_bytes + 1024)])
+def create_grpc_server(batcher: Batcher, address: str, max_bytes: int, interceptors=(),
+                       credentials: grpc.ServerCredentials | None = None) -> grpc.aio.Server:
+    """The OTLP/gRPC server; ``interceptors`` (access control) and ``credentials`` (TLS) are optional."""
+    server = grpc.aio.server(interceptors=list(interceptors),
+                             options=[("grpc.max_receive_message_length", max_bytes + 1024)])
     for service, signal in _SERVICES.items():
         server.add_generic_rpc_handlers(
             [grpc.method_handlers_generic_handler(service, {"Export": _handler(batcher, signal, max_bytes)})])
-    if server.add_insecure_port(address) == 0:
+    port = server.add_secure_port(address, credentials) if credentials else server.add_insecure_port(address)
+    if port == 0:
         raise OSError(f"cannot listen for OTLP/gRPC on {address}")
     return server

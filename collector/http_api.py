@@ -16,6 +16,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from pharos.collector.batcher import Batcher, Overloaded
+from pharos.collector.access import project_attributes, request_principal
 from pharos.collector.otlp import JSON, PROTOBUF, Decoded, OtlpError, Signal, decode_body
 
 __all__ = ["create_otlp_app", "export_response"]
@@ -71,7 +72,8 @@ def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, s
                 return _error(413, f"request body exceeds the {max_body_bytes}-byte limit", as_json)
         try:
             decoded = decode_body(signal, bytes(body), content_type,
-                                  request.headers.get("content-encoding", ""), max_body_bytes)
+                                  request.headers.get("content-encoding", ""), max_body_bytes,
+                                  resource_attributes=project_attributes(request_principal(request)))
             await batcher.accept(decoded)
         except OtlpError as exc:
             return _error(exc.status, exc.message, as_json)

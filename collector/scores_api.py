@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from pharos.collector.access import request_principal, stamp_rows
 from pharos.collector.batcher import Overloaded
 
 __all__ = ["ScoreIn", "create_scores_router", "encode_rows", "SCORE_COLUMNS"]
@@ -100,6 +101,9 @@ def create_scores_router(batcher) -> APIRouter:
             errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()[:20]]
             return JSONResponse({"error": "invalid scores", "details": errors}, status_code=400)
         rows = [s.row() for s in body.scores]
+        principal = request_principal(request)
+        if principal is not None:  # the key's project, whatever the client put in attributes
+            stamp_rows(rows, SCORE_COLUMNS, principal.project)
         try:
             await batcher.accept_payload("scores", encode_rows(rows), len(rows))
         except Overloaded as exc:

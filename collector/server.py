@@ -13,12 +13,15 @@ from pathlib import Path
 
 import uvicorn
 
+from pharos.collector.access import GrpcGuard, build_access, secure_console, secure_otlp_app
 from pharos.collector.batcher import Batcher
 from pharos.collector.grpc_api import create_grpc_server
 from pharos.collector.http_api import create_otlp_app
+from pharos.collector.keys_api import remove_admin_file, write_admin_file
 from pharos.collector.settings import ServerSettings, StoreSettings
 from pharos.collector.sql_api import create_sql_app, reader_settings
 from pharos.collector.store import Store, migrate
+from pharos.collector.tls import grpc_server_credentials, http_scheme, listener_tls, uvicorn_tls
 from pharos.collector.wal import WriteAheadLog
 
 __all__ = ["Server", "serve", "BACKGROUND_WORKERS"]
@@ -92,10 +95,21 @@ class Server:
 
     def _uvicorn(self, app, port: int) -> uvicorn.Server:
         config = uvicorn.Config(app, host=self.settings.host, port=port, log_level="warning",
-                                access_log=False, lifespan="off")
+                                access_log=False, lifespan="off", **uvicorn_tls(self.settings))
         server = uvicorn.Server(config)
         server.install_signal_handlers = lambda: None  # the Server handles signals itself
         return server
+
+    def _admin_token(self) -> str | None:
+        """With the embedded store, the token of the key admin API that `pharos keys` uses while this
+        server holds the store (written to DATA_DIR/admin.json); None with a ClickHouse server."""
+        if not self.store.embedded:
+            return None
+        s = self.settings
+        host = s.host if s.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        tls = listener_tls(s)
+        return write_admin_file(Path(self.store_settings.data_dir),
+                                f"{http_scheme(s)}://{host}:{s.otlp_http_port}", str(tls[0]) if tls else None)
 
     def request_stop(self) -> None:
         self._stop.set()
@@ -119,10 +133,13 @@ class Server:
             return self.store.new_client(settings=limits, database=self.store.database)
 
         sql_app = create_sql_app(reader_factory, s.sql_user, s.sql_password, self.store.database)
-        otlp_app = create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready)
+        access = build_access(s, self.store)
+        otlp_app = secure_otlp_app(create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready),
+                                   access, self.store, self._admin_token())
         http_server = self._uvicorn(otlp_app, s.otlp_http_port)
         sql_server = self._uvicorn(sql_app, s.sql_port)
-        grpc_server = create_grpc_server(self.batcher, f"{s.host}:{s.otlp_grpc_port}", s.max_body_bytes)
+        grpc_server = create_grpc_server(self.batcher, f"{s.host}:{s.otlp_grpc_port}", s.max_body_bytes,
+                                         interceptors=[GrpcGuard(access)], credentials=grpc_server_credentials(s))
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -133,7 +150,8 @@ class Server:
         workers = _start_workers(self.store)
         await grpc_server.start()
         servers = [http_server, sql_server]
-        console = _console_app(self.store, reader_factory) if s.console_port else None
+        console = secure_console(_console_app, access, self.store, lambda settings: self.store.new_client(
+            settings=settings, database=self.store.database), limits) if s.console_port else None
         if console is not None:
             servers.append(self._uvicorn(console, s.console_port))
         tasks = [asyncio.create_task(server.serve()) for server in servers]
@@ -145,12 +163,13 @@ class Server:
                 raise OSError("a listener failed to start (port in use?)")
             await asyncio.sleep(0.02)
         self._ready = True
-        log.info("OTLP/HTTP  listening on http://%s:%d  (POST /v1/traces, /v1/metrics)", s.host, s.otlp_http_port)
-        log.info("OTLP/gRPC  listening on %s:%d", s.host, s.otlp_grpc_port)
-        log.info("SQL (read-only ClickHouse HTTP) listening on http://%s:%d", s.host, s.sql_port)
+        web = http_scheme(s)
+        log.info("OTLP/HTTP  listening on %s://%s:%d  (POST /v1/traces, /v1/metrics)", web, s.host, s.otlp_http_port)
+        log.info("OTLP/gRPC  listening on %s:%d%s", s.host, s.otlp_grpc_port, " (TLS)" if web == "https" else "")
+        log.info("SQL (read-only ClickHouse HTTP) listening on %s://%s:%d", web, s.host, s.sql_port)
         if console is not None:
-            log.info("console    listening on http://%s:%d", s.host, s.console_port)
-        log.info("ready; send traces with OTEL_EXPORTER_OTLP_ENDPOINT=http://%s:%d", s.host, s.otlp_http_port)
+            log.info("console    listening on %s://%s:%d", web, s.host, s.console_port)
+        log.info("ready; send traces with OTEL_EXPORTER_OTLP_ENDPOINT=%s://%s:%d", web, s.host, s.otlp_http_port)
         await self._stop.wait()
 
         log.info("stopping: refusing new data, writing %d accepted item(s)", self.batcher.pending())
@@ -163,6 +182,9 @@ class Server:
             await asyncio.to_thread(worker.stop)
         for server in servers[1:]:
             server.should_exit = True
+        if access.authenticator is not None:
+            access.authenticator.stop()
+        remove_admin_file(Path(self.store_settings.data_dir))
         self.store.close()
         written = self.batcher.stats.written
         log.info("stopped; %d span(s), %d metric point(s) and %d score(s) written this run; %d byte(s) left in the "

@@ -67,8 +67,11 @@ class Store:
             path.mkdir(parents=True, exist_ok=True)
             return clickhouse_connect.get_client(dsn=f"chdb://{path.resolve()}", database=database,
                                                  settings=settings or {})
+        from pharos.collector.tls import clickhouse_tls
+
         return clickhouse_connect.get_client(dsn=self.settings.clickhouse_url, database=database,
-                                             settings=settings or {}, autogenerate_session_id=False)
+                                             settings=settings or {}, autogenerate_session_id=False,
+                                             **clickhouse_tls(self.settings))
 
     def close(self) -> None:
         self.client.close()
