@@ -184,7 +184,7 @@ class Batcher:
             mine = [r for r in records if r.kind == kind]
             if not mine:
                 continue
-            token = f"pharos-wal-{start}-{end}-{kind}"
+            token = f"pharos-wal-{self.wal.id}-{start}-{end}-{kind}"
             ok = self._write(kind, [r.payload for r in mine], token)
             if ok is None:
                 return False
@@ -192,7 +192,8 @@ class Batcher:
                 # The store refused the batch itself (not a connection problem): find the request(s)
                 # it refuses by writing them one by one, and quarantine those instead of blocking the rest.
                 for r in mine:
-                    one = self._write(kind, [r.payload], f"pharos-wal-{r.start}-{r.end}-{kind}", quarantine=True)
+                    one = self._write(kind, [r.payload], f"pharos-wal-{self.wal.id}-{r.start}-{r.end}-{kind}",
+                                      quarantine=True)
                     if one is None:
                         return False
             self.stats.written[kind] += sum(r.items for r in mine)

@@ -4,7 +4,7 @@ Layout under ``DATA_DIR/wal``::
 
     00000000000000000000.seg   segments, each named by the log position (LSN) of its first byte
     00000000000067108864.seg
-    state.json                 {"committed": LSN, "intent": [start, end] | null}
+    state.json                 {"id": "<uuid>", "committed": LSN, "intent": [start, end] | null}
 
 A record is a 17-byte header ``magic u32 | crc32 u32 | length u32 | kind u8 | items u32`` followed by
 ``length`` payload bytes; the CRC covers kind, items and payload. LSNs are byte positions in the whole
@@ -17,7 +17,8 @@ it to the OS (a process crash loses nothing, a power cut can).
 
 The drain (:class:`pharos.collector.batcher.Batcher`) reads records from ``committed``, declares the
 batch it is about to insert as the *intent*, inserts it with a deduplication token derived from the
-range, then advances ``committed``. After a crash the intent is replayed with the same token, so a
+range and the log's random ``id`` (so two collectors, or a log recreated from scratch, never share a
+token), then advances ``committed``. After a crash the intent is replayed with the same token, so a
 batch the store had already taken is not stored twice.
 
 A record that fails its checks (a torn write at the end of the log after a crash, or damage) is
@@ -90,6 +91,7 @@ class WriteAheadLog:
         self.corrupt_records = 0
         self.corrupt_bytes = 0
         state = self._read_state()
+        self.id: str = state["id"]
         self.committed: int = state["committed"]
         self.intent: tuple[int, int] | None = tuple(state["intent"]) if state.get("intent") else None
         starts = self._segment_starts()
@@ -303,13 +305,17 @@ class WriteAheadLog:
     def _read_state(self) -> dict:
         path = self.dir / "state.json"
         if not path.exists():
-            return {"committed": 0, "intent": None}
+            import uuid
+
+            self.id, self.committed, self.intent = uuid.uuid4().hex, 0, None
+            self._write_state()
         return json.loads(path.read_text())
 
     def _write_state(self) -> None:
         path, tmp = self.dir / "state.json", self.dir / "state.json.tmp"
         with open(tmp, "w") as f:
-            json.dump({"committed": self.committed, "intent": list(self.intent) if self.intent else None}, f)
+            json.dump({"id": self.id, "committed": self.committed,
+                       "intent": list(self.intent) if self.intent else None}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

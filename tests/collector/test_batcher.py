@@ -59,7 +59,7 @@ def test_each_signal_is_one_insert_with_a_token_naming_the_batch(tmp_path):
     assert b.flush(timeout=10)
     b.close()
     assert sorted(written) == [b"m1", b"t1t2"]
-    assert len(set(tokens)) == 2 and all(t.startswith("pharos-wal-0-") for t in tokens)
+    assert len(set(tokens)) == 2 and all(t.startswith(f"pharos-wal-{b.wal.id}-0-") for t in tokens)
 
 
 def test_overload_is_refused_then_everything_is_written(tmp_path):
@@ -116,4 +116,4 @@ def test_store_down_at_shutdown_keeps_the_data_for_the_next_start(tmp_path):
     again.close()
     assert sorted(written) == [b"x" * 10, b"y" * 20]
     assert again.stats.replayed_batches == 1  # the batch the first run had declared, same range
-    assert all(t.startswith("pharos-wal-0-") for t in tokens)
+    assert all(t.startswith(f"pharos-wal-{b.wal.id}-0-") for t in tokens)  # same log, same range, same token
