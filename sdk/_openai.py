@@ -125,13 +125,75 @@ def _given(value: Any) -> bool:
     return value is not None and type(value).__name__ not in ("Omit", "NotGiven")
 
 
-_NUMERIC_PARAMS = (
-    ("temperature", A.REQUEST_TEMPERATURE),
-    ("top_p", A.REQUEST_TOP_P),
-    ("frequency_penalty", A.REQUEST_FREQUENCY_PENALTY),
-    ("presence_penalty", A.REQUEST_PRESENCE_PENALTY),
-    ("seed", A.REQUEST_SEED),
-)
+def _set(name: str) -> Callable[[dict[str, Any], Any], None]:
+    def put(attrs: dict[str, Any], value: Any) -> None:
+        attrs[name] = value
+    return put
+
+
+def _max_tokens(attrs: dict[str, Any], value: Any) -> None:
+    attrs.setdefault(A.REQUEST_MAX_TOKENS, value)
+
+
+def _stop(attrs: dict[str, Any], value: Any) -> None:
+    attrs[A.REQUEST_STOP_SEQUENCES] = [value] if isinstance(value, str) else list(value)
+
+
+def _choice_count(attrs: dict[str, Any], value: Any) -> None:
+    if value != 1:
+        attrs[A.REQUEST_CHOICE_COUNT] = value
+
+
+def _stream(attrs: dict[str, Any], value: Any) -> None:
+    if value is True:
+        attrs[A.REQUEST_STREAM] = True
+
+
+def _output_type(attrs: dict[str, Any], value: Any) -> None:
+    kind = value.get("type") if isinstance(value, dict) else "json"
+    attrs[A.OUTPUT_TYPE] = "json" if kind in ("json_object", "json_schema", "json") else "text"
+
+
+def _user(attrs: dict[str, Any], value: Any) -> None:
+    if isinstance(value, str):
+        attrs[A.USER_ID] = value
+
+
+def _conversation(attrs: dict[str, Any], value: Any) -> None:
+    conv_id = value if isinstance(value, str) else getattr(value, "id", None) or (
+        value.get("id") if isinstance(value, dict) else None)
+    if conv_id:
+        attrs[A.CONVERSATION_ID] = conv_id
+
+
+# request keyword -> how it becomes attributes. The call path walks the keywords the app passed
+# (usually a handful), not this table.
+_REQUEST_PARAMS: dict[str, Callable[[dict[str, Any], Any], None]] = {
+    "temperature": _set(A.REQUEST_TEMPERATURE),
+    "top_p": _set(A.REQUEST_TOP_P),
+    "frequency_penalty": _set(A.REQUEST_FREQUENCY_PENALTY),
+    "presence_penalty": _set(A.REQUEST_PRESENCE_PENALTY),
+    "seed": _set(A.REQUEST_SEED),
+    "max_completion_tokens": lambda attrs, value: attrs.__setitem__(A.REQUEST_MAX_TOKENS, value),
+    "max_tokens": _max_tokens,
+    "max_output_tokens": _max_tokens,
+    "stop": _stop,
+    "n": _choice_count,
+    "stream": _stream,
+    "response_format": _output_type,
+    "encoding_format": lambda attrs, value: attrs.__setitem__(A.REQUEST_ENCODING_FORMATS, [value]),
+    "user": _user,
+    "conversation": _conversation,
+}
+
+
+def _request_attributes(kwargs: dict[str, Any]) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        put = _REQUEST_PARAMS.get(key)
+        if put is not None and _given(value):
+            put(attrs, value)
+    return attrs
 
 
 _endpoints: dict[int, tuple[Any, str | None, int | None, str]] = {}
@@ -153,46 +215,11 @@ def _endpoint(client: Any) -> tuple[str | None, int | None, str]:
 
 def _start(resource: Any, op: str, kwargs: dict[str, Any]) -> LLMSpan | None:
     try:
-        client = getattr(resource, "_client", None)
-        host, port, provider = _endpoint(client)
+        host, port, provider = _endpoint(getattr(resource, "_client", None))
         model = kwargs.get("model")
-        model = model if isinstance(model, str) else None
-        attrs: dict[str, Any] = {}
-        for key, name in _NUMERIC_PARAMS:
-            value = kwargs.get(key)
-            if _given(value):
-                attrs[name] = value
-        max_tokens = next((kwargs[k] for k in ("max_completion_tokens", "max_tokens", "max_output_tokens")
-                           if _given(kwargs.get(k))), None)
-        if max_tokens is not None:
-            attrs[A.REQUEST_MAX_TOKENS] = max_tokens
-        stop = kwargs.get("stop")
-        if _given(stop):
-            attrs[A.REQUEST_STOP_SEQUENCES] = [stop] if isinstance(stop, str) else list(stop)
-        n = kwargs.get("n")
-        if _given(n) and n != 1:
-            attrs[A.REQUEST_CHOICE_COUNT] = n
-        streaming = kwargs.get("stream") is True
-        if streaming:
-            attrs[A.REQUEST_STREAM] = True
-        fmt = kwargs.get("response_format")
-        if _given(fmt):
-            kind = fmt.get("type") if isinstance(fmt, dict) else "json"
-            attrs[A.OUTPUT_TYPE] = "json" if kind in ("json_object", "json_schema", "json") else "text"
-        encoding = kwargs.get("encoding_format")
-        if _given(encoding):
-            attrs[A.REQUEST_ENCODING_FORMATS] = [encoding]
-        user = kwargs.get("user")
-        if _given(user) and isinstance(user, str):
-            attrs[A.USER_ID] = user
-        conversation = kwargs.get("conversation")
-        if _given(conversation):
-            conv_id = conversation if isinstance(conversation, str) else getattr(conversation, "id", None) or (
-                conversation.get("id") if isinstance(conversation, dict) else None)
-            if conv_id:
-                attrs[A.CONVERSATION_ID] = conv_id
-        s = LLMSpan(op, model, STATE.provider_override or provider, server_address=host, server_port=port,
-                    attributes=attrs, streaming=streaming)
+        s = LLMSpan(op, model if isinstance(model, str) else None, STATE.provider_override or provider,
+                    server_address=host, server_port=port, attributes=_request_attributes(kwargs),
+                    streaming=kwargs.get("stream") is True)
         if STATE.content.capture:
             if "messages" in kwargs:
                 s.set_input(kwargs["messages"])
@@ -211,36 +238,84 @@ def _start(resource: Any, op: str, kwargs: dict[str, Any]) -> LLMSpan | None:
 def _handle_result(s: LLMSpan, op: str, result: Any) -> Any:
     """Record ``result`` (or arrange for it to be recorded as it streams); always returns it unchanged."""
     try:
-        from openai import AsyncStream, Stream
-
-        if isinstance(result, Stream):
-            _wrap_sync_stream(result, s, _Accumulator(s, op))
-        elif isinstance(result, AsyncStream):
-            _wrap_async_stream(result, s, _Accumulator(s, op))
-        elif hasattr(result, "http_response") and hasattr(result, "parse"):
-            _wrap_raw_response(result, s, op)
-        else:
+        kind = _RESULT_KINDS.get(type(result)) or _result_kind(result)
+        if kind == "object":
             _record_response(s, op, result)
             s.end()
+        elif kind == "stream":
+            _wrap_sync_stream(result, s, _Accumulator(s, op))
+        elif kind == "async_stream":
+            _wrap_async_stream(result, s, _Accumulator(s, op))
+        else:
+            _wrap_raw_response(result, s, op)
     except Exception as exc:
         log_failure("openai._handle_result", exc)
         s.end()
     return result
 
 
+# result class -> "object" | "stream" | "async_stream" | "raw", decided once per class
+_RESULT_KINDS: dict[type, str] = {}
+
+
+def _result_kind(result: Any) -> str:
+    from openai import AsyncStream, Stream
+
+    cls = type(result)
+    if issubclass(cls, Stream):
+        kind = "stream"
+    elif issubclass(cls, AsyncStream):
+        kind = "async_stream"
+    elif hasattr(result, "http_response") and hasattr(result, "parse"):  # with_raw_response / with_streaming_response
+        kind = "raw"
+    else:
+        kind = "object"
+    if len(_RESULT_KINDS) < 1024:
+        _RESULT_KINDS[cls] = kind
+    return kind
+
+
+_MISSING = object()
+_IS_MODEL: dict[type, bool] = {}
+
+
+def _is_model(cls: type) -> bool:
+    import pydantic
+
+    found = _IS_MODEL[cls] = issubclass(cls, pydantic.BaseModel)
+    return found
+
+
 def _get(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj.name`` or ``obj[name]``. For openai's pydantic models it reads the instance's fields directly:
+    ``getattr`` of a field a model does not have goes through pydantic's ``__getattr__`` and an exception,
+    which costs more than the rest of this lookup."""
     if obj is None:
         return default
-    if isinstance(obj, dict):
+    cls = type(obj)
+    if cls is dict:
         return obj.get(name, default)
+    model = _IS_MODEL.get(cls)
+    if model is None:
+        model = _is_model(cls)
+    if model:
+        value = obj.__dict__.get(name, _MISSING)
+        if value is _MISSING:
+            extra = obj.__pydantic_extra__
+            return extra.get(name, default) if extra else default
+        return value
     return getattr(obj, name, default)
 
 
 def _record_usage(s: LLMSpan, usage: Any) -> None:
     if usage is None:
         return
-    inp = _get(usage, "prompt_tokens", _get(usage, "input_tokens"))
-    out = _get(usage, "completion_tokens", _get(usage, "output_tokens"))
+    inp = _get(usage, "prompt_tokens")
+    if inp is None:
+        inp = _get(usage, "input_tokens")
+    out = _get(usage, "completion_tokens")
+    if out is None:
+        out = _get(usage, "output_tokens")
     in_details = _get(usage, "prompt_tokens_details") or _get(usage, "input_tokens_details")
     out_details = _get(usage, "completion_tokens_details") or _get(usage, "output_tokens_details")
     s.set_usage(inp, out, cached_input_tokens=_get(in_details, "cached_tokens"),
@@ -283,10 +358,24 @@ def _record_response(s: LLMSpan, op: str, response: Any) -> None:
             s.set_output(out)
 
 
+_CHOICE_CHUNKS: tuple[type, ...] = ()
+
+
+def _choice_chunk_types() -> tuple[type, ...]:
+    """openai's streamed chat and text-completion item classes (items with ``choices``), looked up once."""
+    global _CHOICE_CHUNKS
+    if not _CHOICE_CHUNKS:
+        from openai.types import Completion
+        from openai.types.chat import ChatCompletionChunk
+
+        _CHOICE_CHUNKS = (ChatCompletionChunk, Completion)
+    return _CHOICE_CHUNKS
+
+
 class _Accumulator:
     """Notes each streamed item: chunk timing, ids, finish reasons, usage, and text if captured."""
 
-    __slots__ = ("s", "op", "texts", "finish", "tools")
+    __slots__ = ("s", "op", "texts", "finish", "tools", "capture")
 
     def __init__(self, s: LLMSpan, op: str) -> None:
         self.s = s
@@ -294,19 +383,21 @@ class _Accumulator:
         self.texts: dict[int, list[str]] = {}
         self.finish: dict[int, str] = {}
         self.tools: dict[tuple[int, int], dict[str, Any]] = {}
+        self.capture = STATE.content.capture
 
     def on_item(self, item: Any) -> None:
         try:
             s = self.s
-            kind = getattr(item, "type", None)
+            # chat and completion chunks (by far the most items) skip the event checks
+            kind = None if type(item) in _choice_chunk_types() else _get(item, "type")
             if kind is not None and isinstance(kind, str) and kind.startswith("response."):  # Responses API event
                 if kind.endswith(".delta"):
                     s.chunk()
                 elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                    _record_response(s, self.op, getattr(item, "response", None))
+                    _record_response(s, self.op, _get(item, "response"))
                 return
             if kind == "error":
-                s.set_error(str(getattr(item, "code", None) or "stream_error"))
+                s.set_error(str(_get(item, "code") or "stream_error"))
                 return
             choices = item.choices
             if item.usage is not None:
@@ -316,7 +407,7 @@ class _Accumulator:
             s.chunk()
             if s.response_id is None:
                 s.set_response(model=item.model, id=item.id)
-            capture = STATE.content.capture
+            capture = self.capture
             for c in choices:
                 if c.finish_reason:
                     self.finish[c.index] = c.finish_reason
@@ -346,7 +437,7 @@ class _Accumulator:
         try:
             if self.finish:
                 s.set_response(finish_reasons=[self.finish[i] for i in sorted(self.finish)])
-            if STATE.content.capture and (self.texts or self.tools):
+            if self.capture and (self.texts or self.tools):
                 out = []
                 for i in sorted(set(self.texts) | {k[0] for k in self.tools} | set(self.finish)):
                     calls = [{"id": v["id"], "function": {"name": v["name"], "arguments": v["arguments"]}}

@@ -58,6 +58,7 @@ class PriceTable:
 
     def __init__(self, prices: Mapping[str, Price] | None = None) -> None:
         self._prices = dict(DEFAULT_PRICES if prices is None else prices)
+        self._resolved: dict[str, Price | None] = {}  # model name as called -> price (None: unknown), memoised
 
     @classmethod
     def load(cls, path: str | Path | None) -> "PriceTable":
@@ -78,11 +79,18 @@ class PriceTable:
     def price(self, model: str | None) -> Price | None:
         if not model:
             return None
+        try:
+            return self._resolved[model]
+        except KeyError:
+            pass
         found = self._prices.get(model)
         if found is None:
             base = _SNAPSHOT.sub("", model)
             if base != model:
                 found = self._prices.get(base)
+        if len(self._resolved) >= 4096:  # bounded, whatever model names an app invents
+            self._resolved.clear()
+        self._resolved[model] = found
         return found
 
     def cost(self, model: str | None, input_tokens: int | None, output_tokens: int | None,

@@ -235,22 +235,10 @@ class LLMSpan:
             span.end()
 
     def _record_metrics(self, duration: float, ttfc: float | None) -> None:
-        if self.operation not in _CLIENT_OPERATIONS:
-            return
-        attrs: dict[str, Any] = {A.OPERATION_NAME: self.operation}
-        if self.provider:
-            attrs[A.PROVIDER_NAME] = self.provider
-        if self.request_model:
-            attrs[A.REQUEST_MODEL] = self.request_model
-        if self.response_model:
-            attrs[A.RESPONSE_MODEL] = self.response_model
-        if self.server_address:
-            attrs[A.SERVER_ADDRESS] = self.server_address
-        if self.server_port:
-            attrs[A.SERVER_PORT] = self.server_port
-        if self.error_type:
-            attrs[A.ERROR_TYPE] = self.error_type
-        STATE.instruments.record(duration, ttfc, self.input_tokens, self.output_tokens, attrs)
+        if self.operation in _CLIENT_OPERATIONS:
+            STATE.instruments.record(duration, ttfc, self.input_tokens, self.output_tokens,
+                                     (self.operation, self.provider, self.request_model, self.response_model,
+                                      self.server_address, self.server_port, self.error_type))
 
 
 _EXTRA_NAMES = {"tool_name": A.TOOL_NAME, "tool_call_id": A.TOOL_CALL_ID, "agent_name": A.AGENT_NAME,

@@ -20,7 +20,7 @@ from pharos.sdk import _attributes as A
 from pharos.sdk._content import ContentPolicy
 from pharos.sdk._pricing import PriceTable
 
-__all__ = ["State", "STATE", "Instruments", "SESSION", "log", "log_failure"]
+__all__ = ["State", "STATE", "Instruments", "METRIC_KEY", "SESSION", "log", "log_failure"]
 
 log = logging.getLogger("pharos.sdk")
 _reported: set[str] = set()
@@ -43,11 +43,16 @@ def _histogram(meter: metrics.Meter, name: str, unit: str, description: str, buc
         return meter.create_histogram(name, unit=unit, description=description)
 
 
+# What a call's metric points are keyed by, in this order (see Instruments.record).
+METRIC_KEY = (A.OPERATION_NAME, A.PROVIDER_NAME, A.REQUEST_MODEL, A.RESPONSE_MODEL, A.SERVER_ADDRESS,
+              A.SERVER_PORT, A.ERROR_TYPE)
+
+
 class Instruments:
     """The three GenAI client metrics, with the conventions' bucket boundaries.
 
-    With ``deferred=True`` (what ``init`` uses) the call path only appends a tuple to a bounded
-    queue; the queue is drained into the histograms when the metric reader collects (an observable
+    With ``deferred=True`` (what ``init`` uses) the call path only appends a tuple of plain values to
+    a bounded queue; the queue is drained into the histograms when the metric reader collects (an observable
     gauge's callback runs first in every collection), so recording costs the app almost nothing.
     A point may land in the export interval after the call's; a full queue drops and counts.
     """
@@ -62,6 +67,7 @@ class Instruments:
                                               A.DURATION_BUCKETS)
         self.deferred = deferred
         self.dropped = 0
+        self._attr_cache: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
         self._max_pending = max_pending
         self._pending: collections.deque[tuple[Any, ...]] = collections.deque()
         if deferred:
@@ -70,24 +76,37 @@ class Instruments:
                 description="GenAI metric records dropped because the SDK's queue was full")
 
     def record(self, duration: float, ttfc: float | None, input_tokens: int | None,
-               output_tokens: int | None, attrs: dict[str, Any]) -> None:
+               output_tokens: int | None, key: tuple[Any, ...]) -> None:
+        """One call's measurements; ``key`` holds the values of :data:`METRIC_KEY` (falsy ones are left out)."""
         if not self.deferred:
-            self._apply(duration, ttfc, input_tokens, output_tokens, attrs)
+            self._apply(duration, ttfc, input_tokens, output_tokens, key)
         elif len(self._pending) < self._max_pending:
-            self._pending.append((duration, ttfc, input_tokens, output_tokens, attrs))
+            self._pending.append((duration, ttfc, input_tokens, output_tokens, key))
         else:
             self.dropped += 1
 
+    def _attributes(self, key: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """Metric attributes for ``key`` (plain, input tokens, output tokens), built once per distinct key."""
+        found = self._attr_cache.get(key)
+        if found is None:
+            attrs = {name: value for name, value in zip(METRIC_KEY, key) if value}
+            found = (attrs, {**attrs, A.TOKEN_TYPE: "input"}, {**attrs, A.TOKEN_TYPE: "output"})
+            if len(self._attr_cache) >= 4096:
+                self._attr_cache.clear()
+            self._attr_cache[key] = found
+        return found
+
     def _apply(self, duration: float, ttfc: float | None, input_tokens: int | None,
-               output_tokens: int | None, attrs: dict[str, Any]) -> None:
+               output_tokens: int | None, key: tuple[Any, ...]) -> None:
+        attrs, input_attrs, output_attrs = self._attributes(key)
         self.duration.record(duration, attrs)
         if ttfc is not None:
             self.time_to_first_chunk.record(ttfc, attrs)
         if A.ERROR_TYPE not in attrs:
             if input_tokens is not None:
-                self.token_usage.record(input_tokens, {**attrs, A.TOKEN_TYPE: "input"})
+                self.token_usage.record(input_tokens, input_attrs)
             if output_tokens is not None:
-                self.token_usage.record(output_tokens, {**attrs, A.TOKEN_TYPE: "output"})
+                self.token_usage.record(output_tokens, output_attrs)
 
     def _drain(self, options: CallbackOptions) -> Iterable[Observation]:
         pending = self._pending
