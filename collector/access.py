@@ -142,7 +142,8 @@ def grpc_principal() -> Principal | None:
     return _CURRENT.get()
 
 
-def _retry_info(wait_s: float) -> tuple[tuple[str, bytes], ...]:
+def _retry_info(wait_s: float, code: int = 8, message: str = "rate limited") -> tuple[tuple[str, bytes], ...]:
+    """Trailing metadata carrying a google.rpc.Status with RetryInfo (OTLP exporters wait that long)."""
     from google.protobuf import any_pb2, duration_pb2
     from google.rpc import error_details_pb2, status_pb2
 
@@ -150,7 +151,7 @@ def _retry_info(wait_s: float) -> tuple[tuple[str, bytes], ...]:
         seconds=int(wait_s), nanos=int((wait_s - int(wait_s)) * 1e9)))
     detail = any_pb2.Any()
     detail.Pack(info)
-    status = status_pb2.Status(code=8, message="rate limited", details=[detail])
+    status = status_pb2.Status(code=code, message=message, details=[detail])
     return (("grpc-status-details-bin", status.SerializeToString()),)
 
 

@@ -70,6 +70,8 @@ class Batcher:
         self._closing = False
         self._close_deadline: float | None = None
         self._flush_to = 0
+        self._sync_waiters: list[tuple[int, asyncio.Future]] = []
+        self._sync_task: asyncio.Task | None = None
         self.stats = BatcherStats()
         self._thread = threading.Thread(target=self._run, name="pharos-writer", daemon=True)
         self._thread.start()
@@ -98,8 +100,37 @@ class Batcher:
 
     async def accept_payload(self, kind: str, payload: bytes, items: int) -> None:
         end = self.submit(kind, payload, items)
-        if self.wal.policy == "always":
-            await asyncio.to_thread(self.wal.wait_durable, end)
+        if self.wal.policy == "always" and self.wal.readable_end < end:
+            await self._durable(end)
+
+    async def _durable(self, end: int) -> None:
+        """Group commit on the event loop: requests wait on a future; one fsync (in a thread) at a time
+        covers everything appended before it started, and wakes every request it covered."""
+        fut = asyncio.get_running_loop().create_future()
+        self._sync_waiters.append((end, fut))
+        if self._sync_task is None or self._sync_task.done():
+            self._sync_task = asyncio.get_running_loop().create_task(self._sync_loop())
+        await fut
+
+    async def _sync_loop(self) -> None:
+        while self._sync_waiters:
+            try:
+                await asyncio.to_thread(self.wal.sync)
+            except OSError as exc:  # not durable: the requests get a retryable refusal
+                waiters, self._sync_waiters = self._sync_waiters, []
+                for _, fut in waiters:
+                    if not fut.done():
+                        fut.set_exception(Overloaded(f"cannot fsync the write-ahead log: {exc}"))
+                continue
+            synced = self.wal.readable_end
+            still = []
+            for end, fut in self._sync_waiters:
+                if end <= synced:
+                    if not fut.done():
+                        fut.set_result(None)
+                else:
+                    still.append((end, fut))
+            self._sync_waiters = still
 
     def pending(self) -> int:
         """Items accepted by this process and not yet in the store."""

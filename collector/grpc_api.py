@@ -10,7 +10,7 @@ import grpc
 
 from pharos.collector.batcher import Batcher, Overloaded
 from pharos.collector.http_api import export_response
-from pharos.collector.access import grpc_principal, project_attributes
+from pharos.collector.access import _retry_info, grpc_principal, project_attributes
 from pharos.collector.otlp import OtlpError, Signal, decode_message
 
 __all__ = ["create_grpc_server"]
@@ -31,8 +31,10 @@ def _handler(batcher: Batcher, signal: Signal, max_bytes: int):
         except OtlpError as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.message)
         except Overloaded as exc:
-            # UNAVAILABLE is retryable for OTLP exporters; they back off and resend.
-            await context.abort(grpc.StatusCode.UNAVAILABLE, f"store is behind, retry later: {exc}")
+            # UNAVAILABLE is retryable for OTLP exporters; they back off (RetryInfo says how long) and resend.
+            message = f"store is behind, retry later: {exc}"
+            await context.abort(grpc.StatusCode.UNAVAILABLE, message,
+                                trailing_metadata=_retry_info(Overloaded.retry_after_s, 14, message))
         return export_response(decoded).SerializeToString()
 
     return grpc.unary_unary_rpc_method_handler(export, request_deserializer=None, response_serializer=None)

@@ -195,6 +195,7 @@ def test_store_outage_backlog_then_retryable_refusal_then_drain(tmp_path):
             time.sleep(0.2)
         assert refused is not None, "the log never filled up"
         assert refused.headers.get("retry-after"), "503 without Retry-After"
+        _assert_grpc_unavailable_with_retry_info(server)
         ready = httpx.get(f"{server.otlp_http}/readyz").json()
         assert ready["write_failures"] > 0 and ready["backlog_bytes"] > 0
         spool.unlink()  # the store is back
@@ -217,3 +218,19 @@ def test_store_outage_backlog_then_retryable_refusal_then_drain(tmp_path):
     assert not missing, f"{len(missing)} acknowledged span(s) lost during the outage"
     assert all(n == 1 for n in spans.values())
     assert not scores["acked"] - stored_scores.keys()
+
+
+def _assert_grpc_unavailable_with_retry_info(server: PharosProcess) -> None:
+    import grpc
+    from google.rpc import error_details_pb2, status_pb2
+
+    with grpc.insecure_channel(server.otlp_grpc) as channel:
+        export = channel.unary_unary("/opentelemetry.proto.collector.trace.v1.TraceService/Export")
+        with pytest.raises(grpc.RpcError) as caught:
+            export(spans_request("probe", 1).SerializeToString(), timeout=10)
+    err = caught.value
+    assert err.code() == grpc.StatusCode.UNAVAILABLE, err
+    details = dict(err.trailing_metadata() or ()).get("grpc-status-details-bin")
+    status = status_pb2.Status.FromString(details)
+    info = error_details_pb2.RetryInfo()
+    assert status.details and status.details[0].Unpack(info) and info.retry_delay.seconds >= 1
