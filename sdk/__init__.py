@@ -11,13 +11,15 @@ feedback is sent with :func:`feedback`. Before ``init`` every function here is a
 
 Public API: :func:`init`, :func:`shutdown`, :func:`force_flush`, :func:`uninstrument`,
 :func:`instrument_openai`, :func:`observe`, :func:`llm_span`, :func:`session`, :func:`feedback`
-(alias :func:`score`), :class:`LLMSpan`, :class:`SdkSettings`, :func:`mask_pii`.
+(alias :func:`score`), :class:`LLMSpan`, :class:`SdkSettings`, :func:`mask_pii`; feedback transports
+:class:`ScoresApiTransport` (the default: ``POST /v1/scores``) and :class:`SpanFeedbackTransport`.
 """
 
 from __future__ import annotations
 
 from pharos.sdk._content import mask_pii
 from pharos.sdk._feedback import Feedback, FeedbackTransport, SpanFeedbackTransport, feedback
+from pharos.sdk._feedback_http import ScoresApiTransport
 from pharos.sdk._openai import instrument_openai
 from pharos.sdk._setup import force_flush, init, shutdown, uninstrument
 from pharos.sdk._spans import LLMSpan, llm_span, observe, session
@@ -28,6 +30,6 @@ score = feedback
 __all__ = [
     "init", "shutdown", "force_flush", "uninstrument", "instrument_openai",
     "observe", "llm_span", "session", "LLMSpan",
-    "feedback", "score", "Feedback", "FeedbackTransport", "SpanFeedbackTransport",
+    "feedback", "score", "Feedback", "FeedbackTransport", "SpanFeedbackTransport", "ScoresApiTransport",
     "SdkSettings", "mask_pii",
 ]

@@ -1,15 +1,18 @@
 """User and human feedback on a traced call: :func:`feedback`.
 
-A score is built as a :class:`Feedback` record and handed to a *transport*. The collector's
-scores HTTP API does not exist yet, so the default transport, :class:`SpanFeedbackTransport`,
-sends the score through the trace pipeline the SDK already has: a short span in the *scored* trace
-(parent = the scored span) named ``feedback {name}``, carrying the GenAI evaluation attributes
-(``gen_ai.evaluation.name``, ``gen_ai.evaluation.score.value``/``.label``,
-``gen_ai.evaluation.explanation``) plus ``pharos.score.id`` (client-made, so the collector can
-store each score once), ``pharos.score.source`` and the target ids, and one
-``gen_ai.evaluation.result`` event with the same attributes. The collector turns such spans into
-rows of its ``scores`` table. Any object with ``send(Feedback)`` can replace it:
-``pharos.init(feedback_transport=MyTransport())``.
+A score is built as a :class:`Feedback` record, with a client-made ``score_id`` (so that a retry
+is stored once), and handed to a *transport*. After ``pharos.init`` that is
+:class:`~pharos.sdk._feedback_http.ScoresApiTransport`: a background thread POSTs it to the
+collector's ``/v1/scores`` API, retrying when the collector is busy or unreachable.
+
+:class:`SpanFeedbackTransport` sends a score through the trace pipeline instead: a short span in
+the *scored* trace (parent = the scored span) named ``feedback {name}``, carrying the GenAI
+evaluation attributes (``gen_ai.evaluation.name``, ``gen_ai.evaluation.score.value``/``.label``,
+``gen_ai.evaluation.explanation``) plus ``pharos.score.id``, ``pharos.score.source`` and the target
+ids, and one ``gen_ai.evaluation.result`` event with the same attributes; the collector turns such
+spans into ``scores`` rows. It is used for scores the API cannot address (no trace id known), before
+``init``, and by choice: ``pharos.init(feedback_transport=SpanFeedbackTransport())``. Any object
+with ``send(Feedback)`` can be the transport.
 """
 
 from __future__ import annotations

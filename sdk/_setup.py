@@ -9,6 +9,8 @@ variables), then:
 * metrics: its own ``MeterProvider`` with a periodic OTLP reader (global too if the app has none);
 * export: a bounded ``BatchSpanProcessor`` over OTLP/HTTP; when the queue is full, spans are dropped
   and counted by the OTel SDK's ``otel.sdk.processor.span.processed{error.type=queue_full}``;
+* feedback: :class:`~pharos.sdk._feedback_http.ScoresApiTransport`, which POSTs ``pharos.feedback``
+  scores to ``<endpoint>/v1/scores`` from a background thread with the same headers;
 * the openai instrumentation, the GPU sampler, content capture and the price table.
 
 Test and power-user hooks (keyword-only, not settings): ``span_exporter``, ``span_processor``,
@@ -132,6 +134,11 @@ def init(**options: Any) -> SdkSettings:
     STATE.prices = PriceTable.load(settings.price_file)
     STATE.provider_override = settings.provider
     STATE.feedback_transport = hooks.get("feedback_transport")
+    if STATE.feedback_transport is None:
+        from pharos.sdk._feedback_http import ScoresApiTransport
+
+        STATE.feedback_transport = ScoresApiTransport(endpoint, headers, service_name=settings.service_name,
+                                                      timeout_s=settings.export_timeout_s)
     STATE.settings = settings
 
     # ---- GPU
@@ -157,8 +164,8 @@ def init(**options: Any) -> SdkSettings:
 
 
 def force_flush(timeout_millis: int = 10_000) -> bool:
-    """Export everything recorded so far (spans and metrics). True if it all went out in time."""
-    ok = True
+    """Export everything recorded so far (spans, metrics, feedback). True if it all went out in time."""
+    ok = _flush_feedback("flush", timeout_millis / 1000)
     for target in (STATE.own_tracer_provider or STATE.added_processor, STATE.own_meter_provider):
         if target is not None:
             try:
@@ -167,6 +174,18 @@ def force_flush(timeout_millis: int = 10_000) -> bool:
                 log.warning("pharos: flush failed: %r", exc)
                 ok = False
     return ok
+
+
+def _flush_feedback(how: str, timeout_s: float) -> bool:
+    """Flush (or shut down) the feedback transport if it has such a method (custom ones may not)."""
+    method = getattr(STATE.feedback_transport, how, None)
+    if method is None:
+        return True
+    try:
+        return bool(method(timeout_s))
+    except Exception as exc:
+        log.warning("pharos: feedback %s failed: %r", how, exc)
+        return False
 
 
 def uninstrument() -> None:
@@ -187,6 +206,7 @@ def shutdown() -> None:
     uninstrument()
     if STATE.gpu is not None:
         STATE.gpu.stop()
+    _flush_feedback("shutdown", STATE.settings.export_timeout_s if STATE.settings else 10.0)
     for target in (STATE.own_tracer_provider or STATE.added_processor, STATE.own_meter_provider):
         if target is not None:
             try:

@@ -1,4 +1,5 @@
-"""pharos.feedback: delivered as a span + gen_ai.evaluation.result event in the scored trace."""
+"""pharos.feedback: how the scored call is found, and the span transport (a span + gen_ai.evaluation.result
+event in the scored trace). Delivery to the scores API is in test_feedback_http.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ def _feedback_spans(t):
 
 
 def test_feedback_for_the_current_span(telemetry):
-    t = telemetry()
+    t = telemetry(feedback_transport=sdk.SpanFeedbackTransport())
     with sdk.llm_span("chat", model="m") as call:
         record = sdk.feedback("thumbs_up", True, comment="great answer")
     ctx = call.span.get_span_context()
@@ -33,7 +34,7 @@ def test_feedback_for_the_current_span(telemetry):
 
 
 def test_feedback_by_response_id_after_the_call(openai_server, telemetry):
-    t = telemetry()
+    t = telemetry(feedback_transport=sdk.SpanFeedbackTransport())
     c = openai.OpenAI(base_url=openai_server.base_url, api_key="k", max_retries=0)
     reply = c.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
     sdk.feedback("rating", 4, response_id=reply.id, source="human", score_id="client-chosen-id")
@@ -46,7 +47,7 @@ def test_feedback_by_response_id_after_the_call(openai_server, telemetry):
 
 
 def test_explicit_ids_and_label(telemetry):
-    t = telemetry()
+    t = telemetry(feedback_transport=sdk.SpanFeedbackTransport())
     sdk.feedback("quality", "good", trace_id="0af7651916cd43dd8448eb211c80319c", span_id="b7ad6b7169203331")
     (fb,) = _feedback_spans(t)
     assert f"{fb.context.trace_id:032x}" == "0af7651916cd43dd8448eb211c80319c"
@@ -56,7 +57,7 @@ def test_explicit_ids_and_label(telemetry):
 
 
 def test_bad_arguments_are_logged_not_raised(telemetry):
-    t = telemetry()
+    t = telemetry(feedback_transport=sdk.SpanFeedbackTransport())
     assert sdk.feedback("x", 1, trace_id="not-hex") is None
     assert sdk.feedback("x", 1, source="robot") is None
     assert _feedback_spans(t) == []
