@@ -52,7 +52,8 @@ def clickhouse_tls(store_settings) -> dict[str, Any]:
     url = store_settings.clickhouse_url or ""
     if not url.lower().startswith("https://"):
         return {}
-    kwargs: dict[str, Any] = {"verify": store_settings.clickhouse_verify}
+    # clickhouse-connect does not take TLS from a DSN's scheme (only from port 8443/443), so say it.
+    kwargs: dict[str, Any] = {"secure": True, "verify": store_settings.clickhouse_verify}
     if store_settings.clickhouse_ca_file is not None:
         if not Path(store_settings.clickhouse_ca_file).is_file():
             raise ValueError(f"ClickHouse CA file {store_settings.clickhouse_ca_file} does not exist")
