@@ -1,9 +1,10 @@
 """Console auth seam.
 
-Every console route depends on :func:`authorize`. Today it allows every request (the console binds to
-the same host as the other listeners, 127.0.0.1 by default). When the REST API's auth lands, this is
-the one function to make check the same credentials (raise ``HTTPException(401)`` to refuse); a
-deployment can also swap it with ``app.dependency_overrides[authorize] = my_check``.
+Every console route depends on :func:`authorize`, which allows every request. API keys are checked
+outside the console: with auth on, `pharos serve` puts it behind :class:`pharos.collector.access.HttpGuard`
+and builds one console per project (reads scoped to the key's project, human scores stamped with it;
+see :func:`pharos.collector.access.secure_console`), so the app itself never sees an unchecked request.
+A deployment can still add a check of its own with ``app.dependency_overrides[authorize] = my_check``.
 """
 
 from __future__ import annotations
