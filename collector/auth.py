@@ -300,7 +300,9 @@ SCOPED_TABLES: dict[str, str] = {
     "otel_metrics_gauge": f"ResourceAttributes['{PROJECT_ATTRIBUTE}'] = {{p}}",
     "otel_metrics_sum": f"ResourceAttributes['{PROJECT_ATTRIBUTE}'] = {{p}}",
     "otel_metrics_histogram": f"ResourceAttributes['{PROJECT_ATTRIBUTE}'] = {{p}}",
-    "scores": f"Attributes['{PROJECT_ATTRIBUTE}'] = {{p}}",
+    # a score carries its writer's project; one without (the evaluators in the server) goes with its trace
+    "scores": f"Attributes['{PROJECT_ATTRIBUTE}'] = {{p}} OR (Attributes['{PROJECT_ATTRIBUTE}'] = '' "
+              f"AND TraceId IN (SELECT TraceId FROM {{db}}.otel_traces))",
     "otel_traces_trace_id_ts": "TraceId IN (SELECT TraceId FROM {db}.otel_traces)",  # filtered in turn
     "sandbox_load_runs": "0",
     "sandbox_eval_runs": "0",

@@ -142,13 +142,17 @@ def test_scoped_readers_see_one_project(make_store):
     store.insert_otlp_traces(_request_of("b", "svc-b", 2).SerializeToString())
     store.insert_otlp_traces(_request_of(None, "svc-none", 1).SerializeToString())
     score_cols = ["TraceId", "SpanId", "ScoreId", "Name", "Value", "Attributes"]
+    a_trace, b_trace = (store.query(f"SELECT any(TraceId) FROM otel_traces WHERE ServiceName = '{svc}'")[0][0]
+                        for svc in ("svc-a", "svc-b"))
     store.insert_rows("scores", [["a" * 32, "", "s1", "q", 1.0, {PROJECT_ATTRIBUTE: "a"}],
-                                 ["b" * 32, "", "s2", "q", 0.0, {PROJECT_ATTRIBUTE: "b"}]], score_cols)
+                                 ["b" * 32, "", "s2", "q", 0.0, {PROJECT_ATTRIBUTE: "b"}],
+                                 [a_trace, "", "eval-a", "q", 1.0, {}],  # evaluator scores: no project,
+                                 [b_trace, "", "eval-b", "q", 1.0, {}]], score_cols)  # they follow the trace
     limits = reader_settings(10, 1000, 1 << 30)
     reader = store.new_client(settings=scoped_reader_settings(limits, store.database, "a"), database=store.database)
     assert reader.query("SELECT DISTINCT ServiceName FROM otel_traces").result_rows == [("svc-a",)]
     assert reader.command("SELECT count() FROM otel_traces") == 3
-    assert reader.query("SELECT ScoreId FROM scores").result_rows == [("s1",)]
+    assert sorted(reader.query("SELECT ScoreId FROM scores").result_rows) == [("eval-a",), ("s1",)]
     assert reader.command("SELECT count() FROM otel_traces_trace_id_ts") == 3  # only a's traces
     assert reader.command("SELECT count() FROM pharos_api_keys") == 0
     with pytest.raises(Exception, match="readonly"):  # the filter cannot be lifted
