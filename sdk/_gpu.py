@@ -156,21 +156,30 @@ class GpuSampler:
 
         The samples taken during the call count, and so does the last one taken before it began
         (a call shorter than the interval has no sample of its own). None when nothing was sampled.
+        Runs on the app's call path while the sampler thread appends: it reads the history by index
+        from the newest end (no iterator to invalidate, no copy), so it costs a few lookups.
         """
-        utils: list[float] = []
-        mems: list[int] = []
-        for t, util, mem in reversed(self._history):
+        history = self._history
+        top_util: float | None = None
+        top_mem: int | None = None
+        i = len(history) - 1
+        while i >= 0:
+            try:
+                t, util, mem = history[i]
+            except IndexError:  # the sampler trimmed the history meanwhile
+                break
+            i -= 1
             if t > end:
                 continue
-            if util is not None:
-                utils.append(util)
-            if mem is not None:
-                mems.append(mem)
+            if util is not None and (top_util is None or util > top_util):
+                top_util = util
+            if mem is not None and (top_mem is None or mem > top_mem):
+                top_mem = mem
             if t <= start:  # the last sample before the call also counts; older ones do not
                 break
-        if not utils or not mems:
+        if top_util is None or top_mem is None:
             return None
-        return max(utils), max(mems)
+        return top_util, top_mem
 
     # ---------------------------------------------------------------------- metrics
     def _register(self, meter: Meter) -> None:

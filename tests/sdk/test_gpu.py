@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -135,6 +137,21 @@ def test_window_takes_peak_of_samples_during_the_call():
     assert sampler.window(2.5, 3.5) == (0.9, 300)  # sample at 3.0 plus the one before the call (2.0)
     assert sampler.window(1.2, 1.4) == (0.1, 100)  # shorter than the interval: last sample before it
     assert sampler.window(0.0, 0.5) is None  # nothing sampled yet
+
+
+def test_window_while_the_sampler_thread_appends():
+    """Calls read the history while the thread appends and trims it: never an error (a 'deque mutated
+    during iteration' here used to cost the span all of its end attributes)."""
+    sampler = GpuSampler(0, nvml=FakeNVML())  # interval 0: the thread samples without pause
+    assert sampler.start() is True
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)  # hand the GIL over often, in the middle of reading the history
+    try:
+        for _ in range(2000):
+            assert sampler.window(0, time.monotonic()) is not None  # the whole history
+    finally:
+        sys.setswitchinterval(switch)
+        sampler.stop()
 
 
 def test_span_carries_gpu_use(telemetry):
