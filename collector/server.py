@@ -132,8 +132,13 @@ class Server:
         def reader_factory():
             return self.store.new_client(settings=limits, database=self.store.database)
 
-        sql_app = create_sql_app(reader_factory, s.sql_user, s.sql_password, self.store.database)
         access = build_access(s, self.store)
+        closed = None
+        if access.enabled and not s.sql_user:  # an open SQL endpoint would read every project
+            closed = ("The SQL endpoint is closed: API keys are required (--auth) and it has no credentials "
+                      "of its own; set --sql-user and PHAROS_SQL_PASSWORD.")
+            log.warning("SQL endpoint closed: auth is on and --sql-user is not set")
+        sql_app = create_sql_app(reader_factory, s.sql_user, s.sql_password, self.store.database, closed=closed)
         otlp_app = secure_otlp_app(create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready),
                                    access, self.store, self._admin_token())
         http_server = self._uvicorn(otlp_app, s.otlp_http_port)

@@ -164,11 +164,14 @@ def _text(status: int, message: str) -> Response:
 
 
 def create_sql_app(reader_factory, user: str | None = None, password: str | None = None,
-                   database: str = "otel") -> FastAPI:
+                   database: str = "otel", closed: str | None = None) -> FastAPI:
+    """The endpoint's app; ``user`` None = open, unless ``closed`` says why every query is refused."""
     readers = _Readers(reader_factory)
     app = FastAPI(title="Pharos SQL (read-only)", docs_url=None, redoc_url=None, openapi_url=None)
 
     def authorized(request: Request) -> bool:
+        if closed:
+            return False
         if user is None:
             return True
         got_user, got_password = _credentials(request)
@@ -187,7 +190,8 @@ def create_sql_app(reader_factory, user: str | None = None, password: str | None
         if not sql.strip():
             return Response("Ok.\n", media_type="text/plain")
         if not authorized(request):
-            return _text(401, "Code: 516. Authentication failed: wrong user name or password. (AUTHENTICATION_FAILED)")
+            return _text(401, f"Code: 516. {closed or 'Authentication failed: wrong user name or password.'} "
+                              "(AUTHENTICATION_FAILED)")
         statements = split_statements(sql)
         if len(statements) != 1:
             return _text(400, "Code: 62. Exactly one statement per request is allowed (SYNTAX_ERROR)")

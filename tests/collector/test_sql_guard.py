@@ -144,6 +144,16 @@ def test_limits(sql):
     assert slow.status_code == 400 and "timeout" in slow.text.lower()
 
 
+def test_a_closed_endpoint_refuses_everything_with_the_reason(make_store):
+    store = make_store()
+    app = create_sql_app(lambda: store.new_client(database=store.database), None, None, store.database,
+                         closed="The SQL endpoint is closed: set --sql-user.")
+    with TestClient(app) as client:
+        response = client.get("/", params={"query": "SELECT 1"})
+        assert response.status_code == 401 and "The SQL endpoint is closed: set --sql-user." in response.text
+        assert client.get("/ping").status_code == 200
+
+
 def test_reads_still_work(sql):
     assert sql("SELECT 1;").text == "1\n"
     assert "scores" in sql("SHOW TABLES").text

@@ -22,6 +22,9 @@ from pharos.collector.settings import StoreSettings
 from pharos.collector.tls import clickhouse_tls
 from pharos_testing import PharosProcess
 
+SQL = {"username": "reader", "password": "tls-sql-pass"}
+SQL_PASSWORD = SQL["password"]
+
 
 def make_self_signed(folder) -> tuple[str, str]:
     """A self-signed certificate for localhost / 127.0.0.1 and its key, as PEM files."""
@@ -61,7 +64,8 @@ def tls_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tls")
     cert, key = make_self_signed(folder)
     server = TlsPharos(folder / "data", args=["--tls-cert-file", cert, "--tls-key-file", key, "--auth", "on",
-                                              "--batch-max-age-ms", "100"])
+                                              "--batch-max-age-ms", "100", "--sql-user", "reader"],
+                       env={"PHAROS_SQL_PASSWORD": SQL_PASSWORD})
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SSL_CERT_FILE", cert)  # httpx (readiness polling) trusts the certificate
         server.start()
@@ -108,7 +112,7 @@ def test_real_exporters_over_tls(tls_server, monkeypatch):
         with provider.get_tracer("t").start_as_current_span(f"over-{kind}"):
             pass
         provider.shutdown()
-    client = clickhouse_connect.get_client(dsn=f"https://localhost:{s.sql_port}",
+    client = clickhouse_connect.get_client(dsn=f"https://localhost:{s.sql_port}", **SQL,
                                            **clickhouse_tls(StoreSettings(clickhouse_url=f"https://localhost:{s.sql_port}",
                                                                           clickhouse_ca_file=s.cert)))
     deadline = time.monotonic() + 30
@@ -126,11 +130,11 @@ def test_clickhouse_client_tls_settings(tls_server, tmp_path):
     url = f"https://localhost:{tls_server.sql_port}"
     verified = clickhouse_tls(StoreSettings(clickhouse_url=url, clickhouse_ca_file=tls_server.cert))
     assert verified == {"secure": True, "verify": True, "ca_cert": tls_server.cert}
-    assert clickhouse_connect.get_client(dsn=url, **verified).command("SELECT 1") == 1
+    assert clickhouse_connect.get_client(dsn=url, **SQL, **verified).command("SELECT 1") == 1
     with pytest.raises(Exception, match="(?i)certificate|ssl"):  # system CAs do not know this certificate
-        clickhouse_connect.get_client(dsn=url, **clickhouse_tls(StoreSettings(clickhouse_url=url)))
+        clickhouse_connect.get_client(dsn=url, **SQL, **clickhouse_tls(StoreSettings(clickhouse_url=url)))
     unverified = clickhouse_tls(StoreSettings(clickhouse_url=url, clickhouse_verify=False))
-    assert clickhouse_connect.get_client(dsn=url, **unverified).command("SELECT 2") == 2
+    assert clickhouse_connect.get_client(dsn=url, **SQL, **unverified).command("SELECT 2") == 2
     assert clickhouse_tls(StoreSettings(clickhouse_url="http://h:8123", clickhouse_ca_file=tls_server.cert)) == {}
     with pytest.raises(ValueError, match="does not exist"):
         clickhouse_tls(StoreSettings(clickhouse_url=url, clickhouse_ca_file=tmp_path / "missing.pem"))
