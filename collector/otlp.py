@@ -147,18 +147,26 @@ def encode_json(request) -> bytes:
     return json.dumps(doc).encode()
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON (OTLP/JSON writes it as the string \"{name}\")")
+
+
 def _parse_json(signal: Signal, raw: bytes):
     try:
-        doc = json.loads(raw)
+        doc = json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise OtlpError(400, "body is not valid JSON: nested too deeply") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise OtlpError(400, f"body is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
         raise OtlpError(400, "OTLP/JSON body must be a JSON object")
-    _map_ids(doc, _hex_to_base64)
     request = _REQUEST_TYPES[signal]()
     try:
+        _map_ids(doc, _hex_to_base64)
         json_format.ParseDict(doc, request, ignore_unknown_fields=True)
-    except json_format.ParseError as exc:
+    except RecursionError:
+        raise OtlpError(400, f"body is not a valid OTLP/JSON {signal} request: nested too deeply") from None
+    except (json_format.ParseError, ValueError, TypeError, OverflowError) as exc:  # json_format lets some through
         raise OtlpError(400, f"body is not a valid OTLP/JSON {signal} request: {exc}") from None
     return request
 

@@ -271,17 +271,52 @@ _json_doc = st.recursive(_json_scalar, lambda inner: st.one_of(
                                                  max_size=4)), max_leaves=20)
 
 
+def _deep(depth: int, inner: str = "1") -> str:
+    """``inner`` wrapped in ``depth`` levels of alternating arrays and objects."""
+    return "".join("[" if i % 2 else '{"values":' for i in range(depth)) + inner + \
+        "".join("]" if i % 2 else "}" for i in reversed(range(depth)))
+
+
+@st.composite
+def json_mutated(draw, doc) -> str:
+    """The OTLP/JSON document ``doc`` with a few values replaced by odd scalars, other shapes or deep nesting."""
+    import json
+
+    slots = []
+
+    def collect(node):
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            slots.append((node, key))
+            collect(child)
+
+    collect(doc)
+    for _ in range(draw(st.integers(1, 3)) if slots else 0):
+        node, key = draw(st.sampled_from(slots))
+        node[key] = draw(st.one_of(st.just("DEEP"), _json_scalar, st.just([]), st.just({})))
+    return json.dumps(doc).replace('"DEEP"', _deep(draw(st.sampled_from([5000, 1500, 200, 60, 5]))))
+
+
 @pytest.mark.parametrize("signal", ["traces", "metrics"])
 def test_random_json_documents_decode_or_fail_with_a_4xx(signal):
     import json
 
-    @fuzz(150)
+    @fuzz(100)
     @given(st.dictionaries(st.sampled_from(_JSON_KEYS), _json_doc, max_size=3))
-    def check(doc):
-        body = json.dumps(doc).encode("utf-8", "surrogatepass")
+    def random_documents(doc):
+        body = json.dumps(doc).encode()
         _decode_or_4xx(lambda: decode_body(signal, body, JSON, "", BODY_LIMIT, limits=LIMITS))
 
-    check()
+    @fuzz(100)
+    @given(st.data())
+    def mutated_documents(data):
+        body = data.draw(json_mutated(json.loads(encode_json(data.draw(_SIGNALS[signal][0])))))
+        _decode_or_4xx(lambda: decode_body(signal, body.encode(), JSON, "", BODY_LIMIT, limits=LIMITS))
+
+    random_documents()
+    mutated_documents()
+    with pytest.raises(OtlpError, match="nested too deeply"):  # found by this fuzz: json.loads' RecursionError
+        decode_body(signal, _deep(100_000).encode(), JSON, "", BODY_LIMIT)
 
 
 def test_random_bodies_and_headers_fail_with_a_4xx():
