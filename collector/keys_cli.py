@@ -94,8 +94,8 @@ def _backend(args: argparse.Namespace):
         try:
             remote.list()
             return remote
-        except httpx.TransportError:
-            pass  # a server that died without removing its file: open the store below
+        except (httpx.TransportError, ValueError):
+            pass  # a server that died without removing its file (or another one on its port): open the store
     try:
         return _Local(settings)
     except Exception as exc:
