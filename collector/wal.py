@@ -218,25 +218,41 @@ class WriteAheadLog:
 
     def _read_segment(self, seg: int, pos: int, seg_end: int, out: list[Record], max_items: int | None,
                       items: int) -> tuple[int, int, bool]:
-        with open(self._seg_path(seg), "rb") as f:
+        # Record by record, so a batch reads what it takes, not the whole backlog behind it.
+        with open(self._seg_path(seg), "rb", buffering=1 << 20) as f:
             f.seek(pos - seg)
-            data = f.read(seg_end - pos)
-        off = 0
-        while off < len(data):
-            if max_items is not None and items >= max_items and out:
-                return pos + off, items, True
-            rec = self._parse(data, off, pos)
-            if rec is None:  # damaged or torn: go on at the next record that checks out
-                nxt = self._resync(data, off + 1, pos)
-                self._report_corruption(pos + off, (len(data) if nxt is None else nxt) - off)
-                if nxt is None:
-                    break
-                off = nxt
-                continue
-            out.append(rec)
-            items += rec.items
-            off = rec.end - pos
+            while pos < seg_end:
+                if max_items is not None and items >= max_items and out:
+                    return pos, items, True
+                rec = self._read_record(f, pos, seg_end)
+                if rec is None:  # damaged or torn: go on at the next record that checks out
+                    f.seek(pos - seg)
+                    data = f.read(seg_end - pos)
+                    nxt = self._resync(data, 1, pos)
+                    self._report_corruption(pos, (len(data) if nxt is None else nxt))
+                    if nxt is None:
+                        break
+                    pos += nxt
+                    f.seek(pos - seg)
+                    continue
+                out.append(rec)
+                items += rec.items
+                pos = rec.end
         return seg_end, items, False
+
+    @staticmethod
+    def _read_record(f, pos: int, limit: int) -> Record | None:
+        header = f.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return None
+        magic, crc, length, code, items = _HEADER.unpack(header)
+        end = pos + _HEADER.size + length
+        if magic != _MAGIC or code not in _KIND_NAMES or end > limit:
+            return None
+        payload = f.read(length)
+        if len(payload) != length or _crc(code, items, payload) != crc:
+            return None
+        return Record(pos, end, _KIND_NAMES[code], items, payload)
 
     @staticmethod
     def _parse(data: bytes, off: int, base: int) -> Record | None:
@@ -268,19 +284,27 @@ class WriteAheadLog:
 
     # ---- the drain's bookkeeping -----------------------------------------------------------------
     def declare_intent(self, start: int, end: int) -> None:
-        """Record (durably) that the batch ``[start, end)`` is about to be inserted."""
-        self.intent = (start, end)
+        """Record (durably) that the batch ``[start, end)`` is about to be inserted. The same state write
+        records the previous batch's commit (``start``), so each batch costs one state write."""
+        with self._lock:
+            self.committed = start
+            self.intent = (start, end)
         self._write_state()
+        self._drop_segments_before(start)
 
     def commit(self, end: int) -> None:
-        """Everything before ``end`` is in the store: advance, forget the intent, drop old segments."""
+        """Everything before ``end`` is in the store. Kept in memory until the next intent (or close) is
+        written: a crash in between replays this batch once more, which its token makes a no-op."""
         with self._lock:
             self.committed = end
             self.intent = None
-        self._write_state()
+        if self._closed:
+            self._write_state()
+
+    def _drop_segments_before(self, lsn: int) -> None:
         starts = self._segment_starts()
         for seg, nxt in zip(starts, starts[1:]):
-            if nxt <= end and seg != self._seg_start:
+            if nxt <= lsn and seg != self._seg_start:
                 self._seg_path(seg).unlink(missing_ok=True)
 
     def close(self) -> None:
@@ -290,6 +314,8 @@ class WriteAheadLog:
             self._closed = True
         if self.policy != "off":
             self.sync()
+        self._write_state()
+        self._drop_segments_before(self.committed)
         with self._lock:
             for fd in [self._fd, *self._retired]:
                 os.close(fd)

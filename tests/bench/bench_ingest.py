@@ -6,7 +6,8 @@
    spread over the last hour) and measures the baseline: parsing the same payloads alone in Python.
 2. Starts `pharos serve` (pinned to --cores with taskset when available) and posts every request
    from a separate process; the clock stops when all spans are queryable through the SQL endpoint.
-   Prints spans/s persisted, the ratio to parse-only speed, and the server's peak RSS.
+   Prints spans/s persisted, spans per second of server CPU time (one core's capacity, robust to a
+   busy machine), the ratio to parse-only speed, and the server's peak RSS.
 3. With the spans stored, times a dashboard query (latency quantiles by model per minute, last
    hour) through the SQL endpoint: p50/p95 of --query-runs runs, and the same over SpanAttributes
    map lookups as a ratio (what the MATERIALIZED columns buy).
@@ -86,6 +87,12 @@ def _sender(url: str, payloads: list[bytes], errors, cpus: set[int]) -> None:
                 time.sleep(float(r.headers.get("Retry-After", "1")))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (robust to a busy machine, unlike wall time)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -101,6 +108,7 @@ def main() -> None:
     ap.add_argument("--cores", default="0", help="CPU list for `pharos serve` (taskset); '' = no pinning")
     ap.add_argument("--query-runs", type=int, default=20)
     ap.add_argument("--server-args", default="", help="extra `pharos serve` flags, e.g. '--batch-max-spans 50000'")
+    ap.add_argument("--with-evaluators", action="store_true", help="keep the online evaluators on in the server")
     args = ap.parse_args()
 
     rng = random.Random(7)
@@ -118,7 +126,8 @@ def main() -> None:
     print(f"baseline: parsing alone in Python (upb)   {parse_rate:12,.0f} spans/s")
 
     tmp = Path(tempfile.mkdtemp(prefix="pharos-bench-"))
-    server = PharosProcess(tmp / "data", args=args.server_args.split())
+    env = {} if args.with_evaluators else {"PHAROS_EVAL_ENABLED": "false"}  # ingest alone, unless asked
+    server = PharosProcess(tmp / "data", args=args.server_args.split(), env=env)
     if args.cores and shutil.which("taskset"):
         real_start = server.start
 
@@ -145,6 +154,7 @@ def main() -> None:
         server_cpus = {int(c) for c in args.cores.split(",")} if args.cores else set()
         sender_cpus = (set(os.sched_getaffinity(0)) - server_cpus) or set(os.sched_getaffinity(0))
         procs = [mp.Process(target=_sender, args=(url, c, errors, sender_cpus)) for c in chunks]
+        cpu0 = cpu_seconds(server.proc.pid)
         t0 = time.perf_counter()
         for p in procs:
             p.start()
@@ -155,6 +165,7 @@ def main() -> None:
         sent_s = time.perf_counter() - t0
         got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600)
         elapsed = time.perf_counter() - t0
+        cpu = cpu_seconds(server.proc.pid) - cpu0
         assert got == total, f"only {got} of {total} spans stored"
         rate = total / elapsed
         pin = (f"pinned to CPU {args.cores}" if args.cores else "unpinned") + f" {args.server_args}".rstrip()
@@ -162,6 +173,8 @@ def main() -> None:
               f"{elapsed:.1f}s")
         print(f"persisted                                 {rate:12,.0f} spans/s  "
               f"(ratio to parse-only: {rate / parse_rate:.3f})")
+        print(f"per second of server CPU time             {total / cpu:12,.0f} spans/CPU-s  "
+              f"(one core's capacity, whatever else runs on the machine)")
         print(f"server peak RSS                           {peak_rss_mib(server.proc.pid):12,.0f} MiB")
 
         client = server.sql_client()
