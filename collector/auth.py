@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pharos.collector.store.schema import SchemaOptions, _distributed, quote
 
 __all__ = ["PROJECT_ATTRIBUTE", "KEY_TABLE", "KEY_PREFIX", "ApiKey", "Principal", "UnknownKey", "KeyStore",
-           "Authenticator", "new_key", "hash_key", "key_tables", "project_on_feedback_scores", "access_tables", "auth_enabled", "is_loopback",
-           "bearer_key", "validate_project", "scoped_reader_settings", "SCOPED_TABLES"]
+           "Authenticator", "new_key", "hash_key", "key_tables", "project_on_feedback_scores", "access_tables",
+           "auth_enabled", "is_loopback", "bearer_key", "validate_project", "scoped_reader_settings", "SCOPED_TABLES"]
 
 log = logging.getLogger(__name__)
 
@@ -292,9 +292,9 @@ def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-# Table → filter over it that keeps one project's rows ({p}: the quoted project, {db}: the database). A table not listed
-# here holds no per-project data (evaluator bookkeeping); the sandbox's run tables have no project and
-# are hidden from project-scoped readers.
+# Table → filter over it that keeps one project's rows ({p}: the quoted project, {db}: the database).
+# A table not listed here holds no per-project data (evaluator bookkeeping); the sandbox's run tables
+# have no project and are hidden from project-scoped readers.
 SCOPED_TABLES: dict[str, str] = {
     "otel_traces": f"ResourceAttributes['{PROJECT_ATTRIBUTE}'] = {{p}}",
     "otel_metrics_gauge": f"ResourceAttributes['{PROJECT_ATTRIBUTE}'] = {{p}}",

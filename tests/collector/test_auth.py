@@ -13,8 +13,9 @@ import time
 import grpc
 import httpx
 import pytest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 from google.rpc import error_details_pb2, status_pb2
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from pharos_testing import PharosProcess, spans_request
 
@@ -129,11 +130,13 @@ def _otel_spans(endpoint_kind: str, server, key: str, model: str, claimed_projec
     if endpoint_kind == "http":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
-        exporter = OTLPSpanExporter(endpoint=server.otlp_http + "/v1/traces", headers={"authorization": f"Bearer {key}"})
+        exporter = OTLPSpanExporter(endpoint=server.otlp_http + "/v1/traces",
+                                    headers={"authorization": f"Bearer {key}"})
     else:
         from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
 
-        exporter = OTLPSpanExporter(endpoint=server.otlp_grpc, insecure=True, headers={"authorization": f"Bearer {key}"})
+        exporter = OTLPSpanExporter(endpoint=server.otlp_grpc, insecure=True,
+                                    headers={"authorization": f"Bearer {key}"})
     provider = TracerProvider(resource=Resource.create({"service.name": f"svc-{model}",
                                                         "pharos.project": claimed_project}))
     provider.add_span_processor(SimpleSpanProcessor(exporter))
@@ -151,13 +154,26 @@ def test_the_key_project_is_stamped_and_reads_are_scoped(server):
     alpha, beta = server.keys["alpha"], server.keys["beta"]
     # alpha's key claims to be beta: the stamp wins
     t_alpha_http = _otel_spans("http", server, alpha, "model-alpha-http", claimed_project="beta")
-    t_alpha_grpc = _otel_spans("grpc", server, alpha, "model-alpha-grpc", claimed_project="beta")
+    _otel_spans("grpc", server, alpha, "model-alpha-grpc", claimed_project="beta")
     t_beta = _otel_spans("http", server, beta, "model-beta", claimed_project="alpha")
     sql = _sql(server)
     assert _wait(lambda: int(sql.command("SELECT count() FROM otel_traces WHERE SpanName LIKE 'chat model-%'")) >= 3)
     stored = dict(sql.query("SELECT GenAIRequestModel, ResourceAttributes['pharos.project'] FROM otel_traces "
                             "WHERE SpanName LIKE 'chat model-%'").result_rows)
     assert stored == {"model-alpha-http": "alpha", "model-alpha-grpc": "alpha", "model-beta": "beta"}
+
+    # metric points too (a gauge whose resource claims beta, sent with alpha's key)
+    metrics = ExportMetricsServiceRequest()
+    rm = metrics.resource_metrics.add()
+    kv = rm.resource.attributes.add()
+    kv.key, kv.value.string_value = "pharos.project", "beta"
+    metric = rm.scope_metrics.add().metrics.add()
+    metric.name = "auth.check.gauge"
+    point = metric.gauge.data_points.add()
+    point.time_unix_nano, point.as_double = time.time_ns(), 1.5
+    assert _post(server, alpha, "/v1/metrics", metrics.SerializeToString()).status_code == 200
+    assert _wait(lambda: sql.query("SELECT ResourceAttributes['pharos.project'] FROM otel_metrics_gauge "
+                                   "WHERE MetricName = 'auth.check.gauge'").result_rows == [("alpha",)])
 
     # scores: the key's project, whatever the attributes say
     for key, trace_id, score_id in ((alpha, t_alpha_http, "sa"), (alpha, t_beta, "sa-on-beta"), (beta, t_beta, "sb")):

@@ -188,7 +188,9 @@ def test_keys_cli(tmp_path):
         return subprocess.run([sys.executable, "-m", "pharos", "keys", *args, "--data-dir", data],
                               capture_output=True, text=True, timeout=120)
 
-    created = pharos("create", "--project", "shop", "--name", "ci")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "admin.json").write_text(json.dumps({"url": "http://127.0.0.1:9", "token": "stale"}))
+    created = pharos("create", "--project", "shop", "--name", "ci")  # a stale admin.json: the store is used
     assert created.returncode == 0, created.stderr
     secret = created.stdout.splitlines()[0]
     assert secret.startswith("phk_") and "Store it now" in created.stderr
