@@ -33,10 +33,21 @@ _CLIENT_OPERATIONS = frozenset({"chat", "text_completion", "embeddings", "genera
 class LLMSpan:
     """One GenAI operation being measured. Create it with :func:`llm_span` (or let the SDK do it)."""
 
-    __slots__ = ("span", "operation", "provider", "request_model", "response_model", "response_id",
-                 "finish_reasons", "input_tokens", "output_tokens", "cached_input_tokens",
-                 "reasoning_output_tokens", "server_address", "server_port", "error_type", "_start",
-                 "_first_chunk", "_last_chunk", "chunks", "_ended", "_token", "streaming")
+    # What is not known yet. Class-level defaults: an instance stores only what it is told, which keeps
+    # the call path short (an instrumented call creates one of these).
+    response_model: str | None = None
+    response_id: str | None = None
+    finish_reasons: list[str] | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    reasoning_output_tokens: int | None = None
+    error_type: str | None = None
+    chunks: int = 0
+    _first_chunk: float | None = None
+    _last_chunk: float | None = None
+    _ended: bool = False
+    _token: Any = None
 
     def __init__(self, operation: str, model: str | None = None, provider: str | None = None, *,
                  server_address: str | None = None, server_port: int | None = None,
@@ -45,22 +56,9 @@ class LLMSpan:
         self.operation = operation
         self.provider = provider
         self.request_model = model
-        self.response_model: str | None = None
-        self.response_id: str | None = None
-        self.finish_reasons: list[str] | None = None
-        self.input_tokens: int | None = None
-        self.output_tokens: int | None = None
-        self.cached_input_tokens: int | None = None
-        self.reasoning_output_tokens: int | None = None
         self.server_address = server_address
         self.server_port = server_port
-        self.error_type: str | None = None
         self.streaming = streaming
-        self._first_chunk: float | None = None
-        self._last_chunk: float | None = None
-        self.chunks = 0
-        self._ended = False
-        self._token: Any = None
         attrs: dict[str, Any] = {A.OPERATION_NAME: operation}
         if provider:
             attrs[A.PROVIDER_NAME] = provider

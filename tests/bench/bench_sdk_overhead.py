@@ -170,6 +170,9 @@ def plain_span_call(tracer: Any, client: Any, stream: bool, histograms: Any = No
 
 
 _CLIENT: Any = None
+# What is timed: the calling thread's CPU time (default; time the thread spends descheduled on a busy
+# machine is not the instrumentation's) or wall time (--clock wall).
+CLOCK = [time.thread_time_ns]
 
 
 # -------------------------------------------------------------------------- timing shim
@@ -185,7 +188,7 @@ class Shim:
         shim = self
 
         def timed_items(iterator: Any) -> Any:
-            clock = time.perf_counter_ns
+            clock = CLOCK[0]
             while True:
                 t0 = clock()
                 try:
@@ -197,11 +200,12 @@ class Shim:
                 yield item
 
         def create(self: Any, *args: Any, **kwargs: Any) -> Any:
-            t0 = time.perf_counter_ns()
+            clock = CLOCK[0]
+            t0 = clock()
             result = original(self, *args, **kwargs)
             if isinstance(result, Stream):
                 result._iterator = timed_items(result._iterator)
-            shim.inner_ns += time.perf_counter_ns() - t0
+            shim.inner_ns += clock() - t0
             return result
 
         Completions.create = create
@@ -355,7 +359,7 @@ def build_variants(client: Any, with_peers: bool) -> tuple[list[Variant], Callab
 
 # ------------------------------------------------------------------------------ running
 def measure(v: Variant, shim: Shim, stream: bool, n: int) -> None:
-    clock = time.perf_counter_ns
+    clock = CLOCK[0]
     v.patches.on()
     try:
         for _ in range(n):
@@ -401,6 +405,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--setup-peers", action="store_true", help="create the peers' venv and exit")
     parser.add_argument("--no-peers", action="store_true", help="measure bare, otel-span and pharos only")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="time the calling thread's CPU time (default) or wall time")
     args = parser.parse_args()
     if args.setup_peers:
         return setup_peers()
@@ -412,10 +418,11 @@ def main() -> None:
 
     import openai
 
+    CLOCK[0] = time.thread_time_ns if args.clock == "cpu" else time.perf_counter_ns
     client = make_client()
     shim = Shim()
     variants, shutdown = build_variants(client, not args.no_peers)
-    print(f"python {sys.version.split()[0]}, openai {openai.__version__}, load average "
+    print(f"clock: {args.clock}; python {sys.version.split()[0]}, openai {openai.__version__}, load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, cpus {os.cpu_count()}")
     print(next(v.note for v in variants if v.name == "pharos"))
     for v in variants:
