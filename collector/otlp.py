@@ -24,7 +24,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from pharos.collector.limits import DEFAULT_LIMITS, AttributeLimits, enforce_limits
 from pharos.collector.utf8 import repair_utf8
 
-__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "encode_json", "PROTOBUF", "JSON"]
+__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "encode_json", "canonical", "PROTOBUF", "JSON"]
 
 Signal = Literal["traces", "metrics"]
 PROTOBUF = "application/x-protobuf"
@@ -112,6 +112,19 @@ def _decode_error(signal: Signal, exc: DecodeError) -> str:
         message += (" (values are nested too deeply: at most about 45 levels of arrays or 30 of key/value "
                     "lists inside an attribute are accepted)")
     return message
+
+
+def canonical(signal: Signal, payload: bytes) -> bytes:
+    """``payload`` (an accepted Export*ServiceRequest) re-encoded without unknown fields.
+
+    upb keeps what it does not know (unknown field numbers, known fields sent with the wrong wire type,
+    groups) and so does the original payload; ClickHouse's protobuf reader refuses the last two. Checking
+    every request for them would cost as much as the parse, so the writer calls this only for a request
+    the store refused, and retries with the result before setting the request aside.
+    """
+    request = _REQUEST_TYPES[signal].FromString(payload)
+    request.DiscardUnknownFields()
+    return request.SerializeToString()
 
 
 # ---- OTLP/JSON -----------------------------------------------------------------------------------

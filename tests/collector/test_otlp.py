@@ -1,9 +1,11 @@
-"""In-process tests of the OTLP decoder (collector/otlp.py): resource stamping, attribute limits."""
+"""In-process tests of the OTLP decoder (collector/otlp.py): resource stamping, attribute limits, canonical
+payloads."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -123,3 +125,40 @@ def test_metric_points_are_limited_too():
         .metrics[0].sum.data_points[0]
     assert [kv.key for kv in point.attributes] == ["k0", "k1", "k2", "pharos.dropped_attributes_count"]
     assert point.attributes[0].value.string_value == "AAAAAAAAAAAAAAAA…[truncated 9 bytes]"
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def test_fields_with_the_wrong_wire_type_are_stored_once_made_canonical(make_store):
+    """upb accepts (as unknown fields) what ClickHouse's protobuf reader refuses: known fields with the wrong
+    wire type and groups. canonical() drops them; the writer retries a refused request with it."""
+    from clickhouse_connect.driver.exceptions import DatabaseError
+
+    from pharos.collector.otlp import canonical
+    from pharos.collector.store import migrate
+
+    span = spans_request("wire-types", 1).resource_spans[0].scope_spans[0].spans[0].SerializeToString()
+    odd = (_varint(7 << 3 | 0) + _varint(123)  # start_time_unix_nano (fixed64) as a varint
+           + _varint(100 << 3 | 3) + _varint(101 << 3 | 0) + _varint(1) + _varint(100 << 3 | 4))  # a group
+    service = _field(1, _field(1, _field(1, b"service.name") + _field(2, _field(1, b"wire-types"))))
+    raw = _field(1, service + _field(2, _field(2, span + odd)))
+    decoded = decode_message("traces", raw)
+    assert decoded.accepted == 1 and decoded.payload is raw
+
+    store = make_store()
+    migrate(store)
+    with pytest.raises(DatabaseError, match="corrupted or don't match"):
+        store.insert_otlp_traces(decoded.payload)
+    store.insert_otlp_traces(canonical("traces", decoded.payload))
+    assert store.query("SELECT ServiceName, SpanName FROM otel_traces") == [("wire-types", "span-0")]
