@@ -17,6 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from pharos.collector.batcher import Batcher, Overloaded
 from pharos.collector.access import project_attributes, request_principal
+from pharos.collector.limits import DEFAULT_LIMITS, AttributeLimits
 from pharos.collector.otlp import JSON, PROTOBUF, Decoded, OtlpError, Signal, decode_body
 
 __all__ = ["create_otlp_app", "export_response"]
@@ -52,7 +53,8 @@ def _error(status: int, message: str, as_json: bool, headers: dict[str, str] | N
     return response
 
 
-def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, scores: bool = True) -> FastAPI:
+def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, scores: bool = True,
+                    limits: AttributeLimits = DEFAULT_LIMITS) -> FastAPI:
     app = FastAPI(title="Pharos OTLP/HTTP receiver", docs_url=None, redoc_url=None, openapi_url=None)
     if scores:
         from pharos.collector.scores_api import create_scores_router
@@ -73,7 +75,7 @@ def create_otlp_app(batcher: Batcher, max_body_bytes: int, ready=lambda: True, s
         try:
             decoded = decode_body(signal, bytes(body), content_type,
                                   request.headers.get("content-encoding", ""), max_body_bytes,
-                                  resource_attributes=project_attributes(request_principal(request)))
+                                  resource_attributes=project_attributes(request_principal(request)), limits=limits)
             await batcher.accept(decoded)
         except OtlpError as exc:
             return _error(exc.status, exc.message, as_json)

@@ -2,8 +2,10 @@
 
 Oversized input is cut down and stored, never rejected whole:
 
-- **Giant values.** A string or bytes attribute value (or key) longer than ``max_value_bytes`` is cut
-  at a UTF-8 character boundary and ends with the marker ``…[truncated N bytes]`` (N = bytes cut).
+- **Giant values.** A string or bytes attribute value longer than ``max_value_bytes`` is cut at a
+  UTF-8 character boundary and ends with the marker ``…[truncated N bytes]`` (N = bytes cut). Keys
+  are cut the same way at ``max_key_bytes``: the value limit, but never under 1 KiB (so a small
+  value limit leaves ``service.name`` alone).
   A bytes value becomes the base64 of its kept prefix plus the marker, a string (the store keeps
   bytes as base64 anyway). An array or key/value-list value keeps its leading entries while their
   encoded size fits the limit and ends with a ``…[truncated N values]`` entry.
@@ -42,6 +44,10 @@ class AttributeLimits:
     def of(cls, settings) -> "AttributeLimits":
         """The limits configured in ``settings`` (a ServerSettings)."""
         return cls(settings.max_attribute_value_bytes, settings.max_attributes_per_span)
+
+    @property
+    def max_key_bytes(self) -> int:
+        return max(self.max_value_bytes, 1024)
 
     @property
     def span_threshold(self) -> int:
@@ -110,7 +116,7 @@ def _limit_value(value, limits: AttributeLimits) -> int:
         entries = getattr(value, kind).values
         cuts = sum(_limit_value(e if kind == "array_value" else e.value, limits) for e in entries)
         if kind == "kvlist_value":
-            cuts += sum(_limit_key(e, cap) for e in entries)
+            cuts += sum(_limit_key(e, limits.max_key_bytes) for e in entries)
         if len(entries) <= limits.max_attributes and value.ByteSize() <= cap:
             return cuts
         keep, size, most = 0, 0, min(len(entries), limits.max_attributes)
@@ -146,7 +152,7 @@ def _limit_attributes(owner, field: str, limits: AttributeLimits) -> int:
     dropped = max(0, len(attributes) - limits.max_attributes)
     if dropped:
         del attributes[limits.max_attributes:]
-    cuts = sum(_limit_key(kv, limits.max_value_bytes) + _limit_value(kv.value, limits) for kv in attributes)
+    cuts = sum(_limit_key(kv, limits.max_key_bytes) + _limit_value(kv.value, limits) for kv in attributes)
     if dropped:
         if "dropped_attributes_count" in owner.DESCRIPTOR.fields_by_name:
             owner.dropped_attributes_count += dropped

@@ -24,7 +24,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from pharos.collector.limits import DEFAULT_LIMITS, AttributeLimits, enforce_limits
 from pharos.collector.utf8 import repair_utf8
 
-__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "encode_json", "canonical", "PROTOBUF", "JSON"]
+__all__ = ["Signal", "Decoded", "OtlpError", "decode_body", "decode_message", "encode_json", "canonical",
+           "PROTOBUF", "JSON"]
 
 Signal = Literal["traces", "metrics"]
 PROTOBUF = "application/x-protobuf"

@@ -18,6 +18,7 @@ from pharos.collector.batcher import Batcher
 from pharos.collector.grpc_api import create_grpc_server
 from pharos.collector.http_api import create_otlp_app
 from pharos.collector.keys_api import remove_admin_file, write_admin_file
+from pharos.collector.limits import AttributeLimits
 from pharos.collector.settings import ServerSettings, StoreSettings
 from pharos.collector.sql_api import create_sql_app, reader_settings
 from pharos.collector.store import Store, migrate
@@ -139,12 +140,14 @@ class Server:
                       "of its own; set --sql-user and PHAROS_SQL_PASSWORD.")
             log.warning("SQL endpoint closed: auth is on and --sql-user is not set")
         sql_app = create_sql_app(reader_factory, s.sql_user, s.sql_password, self.store.database, closed=closed)
-        otlp_app = secure_otlp_app(create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready),
+        otlp_app = secure_otlp_app(create_otlp_app(self.batcher, s.max_body_bytes, ready=lambda: self._ready,
+                                                   limits=AttributeLimits.of(s)),
                                    access, self.store, self._admin_token())
         http_server = self._uvicorn(otlp_app, s.otlp_http_port)
         sql_server = self._uvicorn(sql_app, s.sql_port)
         grpc_server = create_grpc_server(self.batcher, f"{s.host}:{s.otlp_grpc_port}", s.max_body_bytes,
-                                         interceptors=[GrpcGuard(access)], credentials=grpc_server_credentials(s))
+                                         interceptors=[GrpcGuard(access)], credentials=grpc_server_credentials(s),
+                                         limits=AttributeLimits.of(s))
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -75,8 +75,9 @@ class ServerSettings(AccessSettings):
     max_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0,
                                 description="Largest accepted OTLP request body, after decompression (bytes).")
     max_attribute_value_bytes: int = Field(
-        default=64 * 1024, gt=0, description="Longer attribute values (and keys) are cut to this many bytes and "
-                                             "end with '…[truncated N bytes]'; the span is stored, not refused.")
+        default=64 * 1024, gt=0, description="Longer attribute values are cut to this many bytes (keys: to this or "
+                                             "1 KiB, whichever is larger) and end with '…[truncated N bytes]'; the "
+                                             "span is stored, not refused.")
     max_attributes_per_span: int = Field(
         default=1024, gt=0, description="Attributes kept per span, event, link, resource or metric point (and "
                                         "entries per array or map value); the rest are dropped and counted in "

@@ -168,7 +168,8 @@ def test_giant_values_are_truncated_with_a_marker_and_the_span_is_stored(server)
     assert resource == other_resource == truncated(b"r" * 100_000, cap)
     assert attrs["big.string"] == "é" * (cap // 2) + "…[truncated 34464 bytes]"
     data = bytes(range(256)) * 400
-    assert attrs["big.bytes"] == base64.b64encode(data[:cap * 3 // 4]).decode() + f"…[truncated {len(data) - cap * 3 // 4} bytes]"
+    kept = cap * 3 // 4  # bytes become the base64 of a prefix that fits the limit
+    assert attrs["big.bytes"] == base64.b64encode(data[:kept]).decode() + f"…[truncated {len(data) - kept} bytes]"
     array = json.loads(attrs["big.array"])
     assert 50 < len(array) < 70 and array[:-1] == ["a" * 1000] * (len(array) - 1)
     assert array[-1] == f"…[truncated {101 - len(array)} values]"
@@ -287,3 +288,26 @@ def test_giant_metric_point_attributes_are_truncated(server):
     client = server.sql_client()
     assert server.wait_for_rows(f"SELECT count() FROM ({sql})", 1) == 1
     assert client.query(sql).result_rows == [(7.0, truncated(b"p" * 100_000, DEFAULT_LIMITS.max_value_bytes))]
+
+
+def test_configured_limits_apply_to_http_and_grpc(tmp_path):
+    import grpc
+
+    from pharos.collector.limits import DROPPED_KEY
+
+    # (service names stay under the 10-byte limit: resource attributes are cut too)
+    server = PharosProcess(tmp_path / "data", args=["--batch-max-age-ms", "100", "--max-attribute-value-bytes",
+                                                    "10", "--max-attributes-per-span", "2"]).start()
+    try:
+        for service, send in (("lim-http", lambda raw: _post(server, raw).status_code == 200),
+                              ("lim-grpc", lambda raw: grpc.insecure_channel(server.otlp_grpc).unary_unary(
+                                  "/opentelemetry.proto.collector.trace.v1.TraceService/Export")(raw, timeout=10) == b"")):
+            req = spans_request(service, 1)
+            span = req.resource_spans[0].scope_spans[0].spans[0]
+            for key, value in (("a", "0123456789abcdef"), ("b", "x"), ("c", "y")):
+                _attr(span, key, value)
+            assert send(req.SerializeToString())
+            (attrs,), = _row(server, "SELECT SpanAttributes FROM otel_traces WHERE ServiceName = {service}", service)
+            assert attrs == {"a": "0123456789…[truncated 6 bytes]", "b": "x", DROPPED_KEY: "1"}
+    finally:
+        server.stop()

@@ -399,8 +399,9 @@ def test_split_statements_never_fails_and_keeps_quoted_semicolons():
 
 
 _FORBIDDEN = ["file", "url", "remote", "remoteSecure", "s3", "s3Cluster", "hdfs", "Python", "executable",
-              "mysql", "postgresql", "jdbc", "odbc", "sqlite", "input", "cluster", "clusterAllReplicas", "azureBlobStorage",
-              "gcs", "iceberg", "deltaLake", "hudi", "mongodb", "redis", "urlCluster", "fileCluster", "merge", "dictionary"]
+              "mysql", "postgresql", "jdbc", "odbc", "sqlite", "input", "cluster", "clusterAllReplicas",
+              "azureBlobStorage", "gcs", "iceberg", "deltaLake", "hudi", "mongodb", "redis", "urlCluster",
+              "fileCluster", "merge", "dictionary"]
 
 
 @st.composite

@@ -45,8 +45,9 @@ def test_resource_attributes_are_set_and_override_on_every_resource():
 
 
 def test_resource_attributes_on_metrics():
+    gauge = {"name": "m", "gauge": {"dataPoints": [{"asInt": "1"}]}}
     doc = {"resourceMetrics": [{"resource": {"attributes": [{"key": "pharos.project", "value": {"stringValue": "x"}}]},
-                                "scopeMetrics": [{"metrics": [{"name": "m", "gauge": {"dataPoints": [{"asInt": "1"}]}}]}]}]}
+                                "scopeMetrics": [{"metrics": [gauge]}]}]}
     decoded = decode_body("metrics", json.dumps(doc).encode(), JSON, "", LIMIT,
                           resource_attributes={"pharos.project": "p", "k": "v"})
     out = ExportMetricsServiceRequest.FromString(decoded.payload)
@@ -79,7 +80,7 @@ def test_small_limits_cut_values_keys_lists_and_nested_values(make_store):
     kv = scope.scope.attributes.add()
     kv.key, kv.value.string_value = "scope.attr", "s" * 40
     span = scope.spans[0]
-    for key, text in (("euro", "€" * 10), ("k" * 20, "v"), ("a", "1"), ("b", "2")):
+    for key, text in (("euro", "€" * 10), ("k" * 1030, "v"), ("a", "1"), ("b", "2")):
         kv = span.attributes.add()
         kv.key, kv.value.string_value = key, text
     nested = span.events.add(name="e", time_unix_nano=1).attributes.add()
@@ -104,7 +105,7 @@ def test_small_limits_cut_values_keys_lists_and_nested_values(make_store):
     rows = dict(store.query("SELECT SpanName, SpanAttributes FROM otel_traces"))
     assert rows["span-0"] == {
         "euro": "€" * 5 + "…[truncated 15 bytes]",  # 16 bytes hold five 3-byte characters
-        "k" * 16 + "…[truncated 4 bytes]": "v",
+        "k" * 1024 + "…[truncated 6 bytes]": "v",  # keys are cut at 1 KiB at least
         "a": "1",
         DROPPED_KEY: "1",
     }
