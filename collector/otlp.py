@@ -4,6 +4,21 @@ A request becomes a :class:`Decoded`: the protobuf payload to store (the origina
 every item is valid, so the hot path never re-serializes), how many items it carries, and how
 many were rejected and why (OTLP partial success). Anything that cannot be decoded at all raises
 :class:`OtlpError` with the HTTP status and message the client should get.
+
+Defined outcomes for bad input (tests/collector/test_bad_input.py, fuzzed in test_fuzz.py):
+
+- undecodable protobuf or JSON, wrong Content-Type/-Encoding, too large: OtlpError 400/415/413, and
+  nothing else escapes (deep JSON nesting, bare NaN, unpaired surrogates, odd numbers are 400s too);
+- values nested deeper than upb's depth limit (about 45 arrays or 30 key/value lists inside an
+  attribute): 400 "nested too deeply"; shallower nesting is stored (the store renders two levels);
+- invalid UTF-8 in a protobuf string: replaced by U+FFFD (:mod:`pharos.collector.utf8`), span stored;
+- a span with a trace id not 16 bytes, span id not 8 or parent id not 0/8: rejected alone (partial
+  success), the others stored;
+- giant values and too many attributes: cut with a marker (:mod:`pharos.collector.limits`);
+- timestamps: stored as sent; past 2262-04-11 (the end of DateTime64(9)) the store clamps them there,
+  and an end before the start gives Duration 0 (collector/store/otlp_sql.py);
+- fields upb keeps as unknown but ClickHouse refuses (a known field with the wrong wire type, groups):
+  :func:`canonical` drops them, for the writer to retry a request the store refused.
 """
 
 from __future__ import annotations
