@@ -159,6 +159,15 @@ class LLMSpan:
         self._last_chunk = now
         self.chunks += 1
 
+    def chunks_seen(self, first: float, last: float, count: int) -> None:
+        """``count`` chunks arrived, the first at ``first``, the last at ``last`` (``time.monotonic()``): the
+        same as calling :meth:`chunk` as each arrived, told once at the end."""
+        if self._first_chunk is None or first < self._first_chunk:
+            self._first_chunk = first
+        if self._last_chunk is None or last > self._last_chunk:
+            self._last_chunk = last
+        self.chunks += count
+
     def set_error(self, exc: BaseException | str) -> None:
         """Mark the call failed: ``error.type`` is the exception's class name (or the given string)."""
         try:
@@ -178,65 +187,70 @@ class LLMSpan:
         return self._ended
 
     def end(self, *, abandoned: bool = False) -> None:
-        """Finish the span: write the collected attributes, the cost, GPU use and the metrics. Idempotent."""
+        """Finish the span: write the collected attributes, the cost, GPU use and the metrics. Idempotent.
+
+        This runs on the app's call path once per call: it reads each field once and sets every
+        attribute in a single ``set_attributes``."""
         if self._ended:
             return
         self._ended = True
         end = time.monotonic()
         span = self.span
         try:
+            state = STATE
+            model, response_id, inp, out = self.response_model, self.response_id, self.input_tokens, self.output_tokens
             attrs: dict[str, Any] = {}
-            if self.response_model:
-                attrs[A.RESPONSE_MODEL] = self.response_model
-            if self.response_id:
-                attrs[A.RESPONSE_ID] = self.response_id
+            if model:
+                attrs[A.RESPONSE_MODEL] = model
+            if response_id:
+                attrs[A.RESPONSE_ID] = response_id
             if self.finish_reasons:
                 attrs[A.RESPONSE_FINISH_REASONS] = self.finish_reasons
-            if self.input_tokens is not None:
-                attrs[A.USAGE_INPUT_TOKENS] = self.input_tokens
-            if self.output_tokens is not None:
-                attrs[A.USAGE_OUTPUT_TOKENS] = self.output_tokens
-            if self.cached_input_tokens is not None:
-                attrs[A.USAGE_CACHE_READ_INPUT_TOKENS] = self.cached_input_tokens
+            if inp is not None:
+                attrs[A.USAGE_INPUT_TOKENS] = inp
+            if out is not None:
+                attrs[A.USAGE_OUTPUT_TOKENS] = out
+            cached = self.cached_input_tokens
+            if cached is not None:
+                attrs[A.USAGE_CACHE_READ_INPUT_TOKENS] = cached
             if self.reasoning_output_tokens is not None:
                 attrs[A.USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning_output_tokens
             ttfc = None
-            if self._first_chunk is not None:
-                ttfc = self._first_chunk - self._start
+            first = self._first_chunk
+            if first is not None:
+                ttfc = first - self._start
+                chunks = self.chunks
                 attrs[A.RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
-                attrs[A.PHAROS_OUTPUT_CHUNKS] = self.chunks
-                if self.chunks > 1:
-                    attrs[A.PHAROS_TIME_PER_OUTPUT_CHUNK] = (self._last_chunk - self._first_chunk) / (self.chunks - 1)
+                attrs[A.PHAROS_OUTPUT_CHUNKS] = chunks
+                if chunks > 1:
+                    attrs[A.PHAROS_TIME_PER_OUTPUT_CHUNK] = (self._last_chunk - first) / (chunks - 1)
             if abandoned:
                 attrs[A.PHAROS_STREAM_ABANDONED] = True
-            if self.error_type:
-                attrs[A.ERROR_TYPE] = self.error_type
-            cost = STATE.prices.cost(self.response_model or self.request_model, self.input_tokens,
-                                     self.output_tokens, self.cached_input_tokens)
+            error_type = self.error_type
+            if error_type:
+                attrs[A.ERROR_TYPE] = error_type
+            cost = state.prices.cost(model or self.request_model, inp, out, cached)
             if cost is not None:
                 attrs[A.PHAROS_COST_USD] = cost
-            gpu = STATE.gpu
+            gpu = state.gpu
             if gpu is not None:
                 seen = gpu.window(self._start, end)
                 if seen is not None:
                     attrs[A.PHAROS_GPU_UTILIZATION], attrs[A.PHAROS_GPU_MEMORY_USED] = seen
             if attrs:
                 span.set_attributes(attrs)
-            if STATE.metrics_on:
-                self._record_metrics(end - self._start, ttfc)
-            if self.response_id:
-                remember_response(self.response_id, span.get_span_context())
+            if state.metrics_on and self.operation in _CLIENT_OPERATIONS:
+                state.instruments.record(end - self._start, ttfc, inp, out,
+                                         (self.operation, self.provider, self.request_model, model,
+                                          self.server_address, self.server_port, error_type))
+            if response_id:
+                remember_response(response_id, span.get_span_context())
         except Exception as exc:
             log_failure("LLMSpan.end", exc)
         finally:
-            self.deactivate()
+            if self._token is not None:
+                self.deactivate()
             span.end()
-
-    def _record_metrics(self, duration: float, ttfc: float | None) -> None:
-        if self.operation in _CLIENT_OPERATIONS:
-            STATE.instruments.record(duration, ttfc, self.input_tokens, self.output_tokens,
-                                     (self.operation, self.provider, self.request_model, self.response_model,
-                                      self.server_address, self.server_port, self.error_type))
 
 
 _EXTRA_NAMES = {"tool_name": A.TOOL_NAME, "tool_call_id": A.TOOL_CALL_ID, "agent_name": A.AGENT_NAME,

@@ -139,7 +139,7 @@ def plain_span_call(tracer: Any, client: Any, stream: bool, histograms: Any = No
         extra = {}
         if stream:
             usage = chunk = first = last = None
-            chunks = 0
+            chunks, finish = 0, ()
             for chunk in client.chat.completions.create(model=MODEL, messages=MESSAGES, stream=True,
                                                         stream_options={"include_usage": True}):
                 usage = chunk.usage or usage
@@ -147,7 +147,9 @@ def plain_span_call(tracer: Any, client: Any, stream: bool, histograms: Any = No
                     last = time.monotonic()
                     first = first or last
                     chunks += 1
-            r_model, r_id, finish = chunk.model, chunk.id, ("stop",)
+                    if chunk.choices[0].finish_reason:
+                        finish = (chunk.choices[0].finish_reason,)
+            r_model, r_id = chunk.model, chunk.id
             extra = {"gen_ai.response.time_to_first_chunk": first - start, "pharos.response.output_chunks": chunks,
                      "pharos.response.time_per_output_chunk": (last - first) / (chunks - 1)}
         else:
