@@ -301,13 +301,13 @@ def json_mutated(draw, doc) -> str:
 def test_random_json_documents_decode_or_fail_with_a_4xx(signal):
     import json
 
-    @fuzz(100)
+    @fuzz(60)
     @given(st.dictionaries(st.sampled_from(_JSON_KEYS), _json_doc, max_size=3))
     def random_documents(doc):
         body = json.dumps(doc).encode()
         _decode_or_4xx(lambda: decode_body(signal, body, JSON, "", BODY_LIMIT, limits=LIMITS))
 
-    @fuzz(100)
+    @fuzz(60)
     @given(st.data())
     def mutated_documents(data):
         body = data.draw(json_mutated(json.loads(encode_json(data.draw(_SIGNALS[signal][0])))))
@@ -455,7 +455,7 @@ def test_sql_endpoint_answers_random_text_with_200_or_a_4xx(server):
                               "--", "/*", "*/", "FORMAT JSON", "SETTINGS", "readonly=0", "SET", "INSERT", "x",
                               "system.tables", "otel.otel_traces", "\\", "\"", "`", *allowed])
 
-    @fuzz(50)
+    @fuzz(40)
     @given(st.one_of(st.lists(tokens, max_size=10).map(" ".join), st.text(max_size=40)))
     def check(query):
         response = _sql(server, query)
