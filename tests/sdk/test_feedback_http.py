@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -79,6 +80,13 @@ def scores_server():
     yield make
     for server in made:
         server.close()
+
+
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.01)
 
 
 def score(name: str = "thumbs", **kw: Any) -> Feedback:
@@ -164,12 +172,14 @@ def test_the_queue_is_bounded_and_drops_are_counted(scores_server):
     server = scores_server()
     server.hold.clear()  # the collector hangs: nothing leaves the queue while we send
     transport = ScoresApiTransport(server.url, max_queue=3)
-    for i in range(10):
+    transport.send(score("s0"))
+    wait_until(lambda: len(server.requests) == 1)  # the worker is stuck in its first request
+    for i in range(1, 10):
         transport.send(score(f"s{i}"))  # never blocks
-    assert transport.dropped >= 4  # at most 3 queued plus what the worker already took (<= 3)
+    assert transport.dropped == 6  # 3 fit in the queue
     server.hold.set()
     assert transport.flush()
-    assert len(server.stored) + transport.dropped == 10
+    assert [s["name"] for s in server.stored] == ["s0", "s1", "s2", "s3"]
     transport.shutdown()
 
 
