@@ -215,25 +215,44 @@ class Batcher:
             mine = [r for r in records if r.kind == kind]
             if not mine:
                 continue
-            token = f"pharos-wal-{self.wal.id}-{start}-{end}-{kind}"
-            ok = self._write(kind, [r.payload for r in mine], token)
+            ok = self._write(kind, [r.payload for r in mine], f"pharos-wal-{self.wal.id}-{start}-{end}-{kind}")
             if ok is None:
                 return False
             if not ok:
                 # The store refused the batch itself (not a connection problem): find the request(s)
                 # it refuses by writing them one by one, and quarantine those instead of blocking the rest.
                 for r in mine:
-                    one = self._write(kind, [r.payload], f"pharos-wal-{self.wal.id}-{r.start}-{r.end}-{kind}",
-                                      quarantine=True)
-                    if one is None:
+                    if self._store_one(r) is None:
                         return False
             self.stats.written[kind] += sum(r.items for r in mine)
         return True
 
-    def _write(self, kind: str, parts: list[bytes], token: str, quarantine: bool = False) -> bool | None:
+    def _store_one(self, r: Record) -> bool | None:
+        token = f"pharos-wal-{self.wal.id}-{r.start}-{r.end}-{r.kind}"
+        ok = self._write(r.kind, [r.payload], token, refused := [])
+        if ok is False and r.kind != "scores":
+            # upb lets through what ClickHouse's protobuf reader refuses (fields with the wrong wire
+            # type, groups): the same request without unknown fields usually goes in.
+            from pharos.collector.otlp import canonical
+
+            try:
+                fixed = canonical(r.kind, r.payload)
+            except Exception:  # (a payload that no longer parses: nothing to repair)
+                fixed = r.payload
+            if fixed != r.payload:
+                ok = self._write(r.kind, [fixed], token + "-canonical", refused)
+        if ok is False:
+            self.stats.quarantined += 1
+            log.error("the store rejects a %s request (%s); kept in quarantine", r.kind, refused[-1])
+            if self._quarantine:
+                self._quarantine(r.kind, r.payload, refused[-1])
+            return True
+        return ok
+
+    def _write(self, kind: str, parts: list[bytes], token: str, refused: list | None = None) -> bool | None:
         """Write ``parts`` as one insert. Connection failures are retried until they succeed (True);
-        data the store refuses gives False (or, with ``quarantine``, is set aside: True); None when
-        the shutdown deadline passes with the store still unreachable."""
+        data the store refuses gives False (the error appended to ``refused``); None when the shutdown
+        deadline passes with the store still unreachable."""
         from clickhouse_connect.driver.exceptions import OperationalError
 
         payload = b"".join(parts) if kind != "scores" else b"\n".join(parts)
@@ -245,13 +264,9 @@ class Batcher:
             except (OperationalError, OSError) as exc:  # the store is unreachable: keep the data, retry
                 self._record_failure(kind, exc, delay)
             except Exception as exc:  # the store refuses this data
-                if not quarantine:
-                    return False
-                self.stats.quarantined += 1
-                log.error("the store rejects a %s request (%s); kept in quarantine", kind, exc)
-                if self._quarantine:
-                    self._quarantine(kind, payload, exc)
-                return True
+                if refused is not None:
+                    refused.append(exc)
+                return False
             if self._close_deadline is not None and time.monotonic() > self._close_deadline:
                 log.warning("store still unreachable at shutdown; %d bytes stay in the write-ahead log for the "
                             "next start", self.wal.backlog_bytes())
