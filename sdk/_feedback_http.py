@@ -225,7 +225,8 @@ class ScoresApiTransport:
             raise _Retry(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from None
 
     def _drop(self, count: int, why: str, message: str) -> None:
-        self.dropped += count
+        with self._lock:  # app threads and the worker both count
+            self.dropped += count
         if message:
             (log.warning if why not in self._warned else log.debug)("pharos: %s", message)
             self._warned.add(why)
