@@ -7,7 +7,7 @@ from grafana_foundation_sdk.models import dashboard as dm
 
 from pharos.dashboards.panels import Board
 from pharos.dashboards.settings import DashboardSettings
-from pharos.dashboards.sql import TRACES, gpu_points, per_second, span_filter
+from pharos.dashboards.sql import ROLLUP, gpu_points, per_second, rollup_filter
 
 UID = "pharos-gpu"
 BUCKET = "$__timeInterval(TimeUnix) AS time"
@@ -21,11 +21,11 @@ def _per_device(metric: str, value: str = "avg(Value)") -> str:
 def build(settings: DashboardSettings) -> dm.Dashboard:
     b = Board(settings, UID, "Pharos / GPU", "GPU saturation per device (hw.id) next to the LLM request load.",
               variables=("service", "environment", "model"))
-    b.timeseries("Requests/s", f"SELECT $__timeInterval(Timestamp) AS time, {per_second('count()')} AS rps "
-                               f"FROM {TRACES} WHERE {span_filter()} GROUP BY time ORDER BY time", unit="reqps")
-    b.timeseries("Output tokens/s", f"SELECT $__timeInterval(Timestamp) AS time, "
-                                    f"{per_second('sum(GenAIOutputTokens)')} AS tps FROM {TRACES} "
-                                    f"WHERE {span_filter()} GROUP BY time ORDER BY time", unit="short")
+    b.timeseries("Requests/s", f"SELECT $__timeInterval(Time) AS time, {per_second('sum(Calls)')} AS rps "
+                               f"FROM {ROLLUP} WHERE {rollup_filter()} GROUP BY time ORDER BY time", unit="reqps")
+    b.timeseries("Output tokens/s", f"SELECT $__timeInterval(Time) AS time, "
+                                    f"{per_second('sum(OutputTokens)')} AS tps FROM {ROLLUP} "
+                                    f"WHERE {rollup_filter()} GROUP BY time ORDER BY time", unit="short")
     b.row("Devices")
     b.timeseries("GPU utilization", _per_device("hw.gpu.utilization"), unit="percentunit",
                  description="hw.gpu.utilization (0-1) per device.")

@@ -59,12 +59,12 @@ class Board:
     # -- variables -------------------------------------------------------------------------------------------
     def _variable(self, name: str) -> db.QueryVariable:
         values = {
-            "service": ("Service", f"SELECT DISTINCT ServiceName FROM {sql.TRACES} "
-                                   f"WHERE $__timeFilter(Timestamp) AND {sql.LLM_CALL} ORDER BY 1"),
-            "environment": ("Environment", f"SELECT DISTINCT {sql.ENVIRONMENT} AS environment FROM {sql.TRACES} "
-                                           f"WHERE $__timeFilter(Timestamp) AND {sql.LLM_CALL} ORDER BY 1"),
-            "model": ("Model", f"SELECT DISTINCT GenAIRequestModel FROM {sql.TRACES} WHERE $__timeFilter(Timestamp) "
-                               f"AND {sql.LLM_CALL} AND {sql.var_in('ServiceName', 'service')} ORDER BY 1"),
+            "service": ("Service", f"SELECT DISTINCT ServiceName FROM {sql.ROLLUP} WHERE $__timeFilter(Time) "
+                                   f"ORDER BY 1"),
+            "environment": ("Environment", f"SELECT DISTINCT Environment AS environment FROM {sql.ROLLUP} "
+                                           f"WHERE $__timeFilter(Time) ORDER BY 1"),
+            "model": ("Model", f"SELECT DISTINCT GenAIRequestModel FROM {sql.ROLLUP} WHERE $__timeFilter(Time) "
+                               f"AND {sql.var_in('ServiceName', 'service')} ORDER BY 1"),
             "evaluator": ("Evaluator", f"SELECT DISTINCT Name FROM {sql.SCORES} WHERE $__timeFilter(Timestamp) "
                                        f"ORDER BY 1"),
         }
@@ -107,6 +107,8 @@ class Board:
                  .legend(common.VizLegendOptions().display_mode(cm.LegendDisplayMode.TABLE)
                          .placement(cm.LegendPlacement.BOTTOM).show_legend(True).calcs(["mean", "max"]))
                  .tooltip(common.VizTooltipOptions().mode(cm.TooltipDisplayMode.MULTI).sort(cm.SortOrder.DESCENDING)))
+        if sql.ROLLUP in query or sql.DIGESTS in query:
+            panel.interval("1m")  # the rollups hold minutes: no finer buckets
         if stack:
             panel.stacking(common.StackingConfig().mode(cm.StackingMode.NORMAL))
         if bars:

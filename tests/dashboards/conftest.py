@@ -191,12 +191,13 @@ GPU_OFFSETS = (30 * 60, 2 * 60)  # first and last sample, seconds before now
 
 def _seed(store: Store, seed: Seed) -> None:
     from pharos.collector.store import schema
+    from pharos.dashboards.rollup import rollup_tables
     from pharos.dashboards.sandbox import ASSUMED_DDL
 
     opts = schema.SchemaOptions(database="otel")
     store.command("CREATE DATABASE IF NOT EXISTS otel")
     for stmt in [*schema.exporter_tables(opts), *schema.genai_columns(opts), *schema.pharos_tables(opts),
-                 *[s.replace("{db}", "otel") for s in ASSUMED_DDL]]:
+                 *rollup_tables(opts), *[s.replace("{db}", "otel") for s in ASSUMED_DDL]]:
         store.command(stmt)
     store.insert("otel.otel_traces", SPAN_COLUMNS, [_span_row(seed, c) for c in seed.calls + EXTRA])
     store.insert("otel.scores", ["Timestamp", "CreatedAt", "TraceId", "SpanId", "ScoreId", "Name", "Source", "Value",
@@ -290,3 +291,19 @@ def quantile(values: list[float], q: float) -> float:
     idx = q * (len(xs) - 1)
     lo, hi = math.floor(idx), math.ceil(idx)
     return xs[lo] + (xs[hi] - xs[lo]) * (idx - lo)
+
+
+@pytest.fixture(scope="session")
+def spans(seed: Seed):
+    """The seeded spans: ``spans.all`` (the calls and the EXTRA spans), ``spans.rows(calls)`` as insert rows in
+    ``spans.COLUMNS`` order."""
+
+    class Spans:
+        COLUMNS = SPAN_COLUMNS
+        all = seed.calls + EXTRA
+
+        @staticmethod
+        def rows(calls: list[Call]) -> list[list[Any]]:
+            return [_span_row(seed, c) for c in calls]
+
+    return Spans
