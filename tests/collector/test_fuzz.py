@@ -28,7 +28,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from pharos.collector.limits import AttributeLimits
 from pharos.collector.otlp import JSON, PROTOBUF, OtlpError, decode_body, decode_message, encode_json
-from pharos.collector.sql_api import ALLOWED_TABLE_FUNCTIONS, split_statements
+from pharos.collector.sql_api import ALLOWED_TABLE_FUNCTIONS, FORBIDDEN_FUNCTIONS, split_statements
 from pharos_testing import PharosProcess, spans_request
 
 _SCALE = float(os.environ.get("PHAROS_FUZZ_EXAMPLES", "1"))
@@ -423,6 +423,19 @@ def forbidden_queries(draw) -> str:
     return shape.format(t=call).replace(" ", space)
 
 
+@st.composite
+def forbidden_function_queries(draw) -> str:
+    """A query calling a (scalar) function that reads files or reaches hosts, anywhere in it."""
+    name = draw(st.sampled_from(sorted(FORBIDDEN_FUNCTIONS)))
+    name = "".join(c.upper() if draw(st.booleans()) else c for c in name)
+    call = f"{name}('/etc/passwd', 1)"
+    shape = draw(st.sampled_from([
+        "SELECT {f}", "SELECT length({f}) AS n", "SELECT 1 WHERE {f} != ''", "SELECT * FROM numbers(1) ORDER BY {f}",
+        "SELECT (SELECT {f})", "WITH {f} AS x SELECT x", "SELECT * FROM (SELECT {f} AS x)",
+        "SELECT number FROM numbers(2) GROUP BY number HAVING max({f}) != ''", "SELECT [{f}][1]"]))
+    return shape.format(f=call)
+
+
 # ---- through a real server: OTLP/HTTP, OTLP/gRPC and SQL ------------------------------------------------
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -437,9 +450,9 @@ def _sql(server, query: str) -> httpx.Response:
     return httpx.post(f"{server.sql_url}/", content=query.encode(), timeout=30)
 
 
-def test_sql_guard_refuses_every_forbidden_table_function(server):
+def test_sql_guard_refuses_every_forbidden_table_function_and_function(server):
     @fuzz(50)
-    @given(forbidden_queries())
+    @given(st.one_of(forbidden_queries(), forbidden_function_queries()))
     def check(query):
         response = _sql(server, query)
         assert response.status_code in (400, 403), (query, response.status_code, response.text)
