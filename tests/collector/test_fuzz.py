@@ -28,7 +28,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from pharos.collector.limits import AttributeLimits
 from pharos.collector.otlp import JSON, PROTOBUF, OtlpError, decode_body, decode_message, encode_json
-from pharos.collector.sql_api import ALLOWED_TABLE_FUNCTIONS, FORBIDDEN_FUNCTIONS, split_statements
+from pharos.collector.sql_api import (ALLOWED_TABLE_FUNCTIONS, FORBIDDEN_FUNCTIONS, refusal, split_statements,
+                                      table_functions)
 from pharos_testing import PharosProcess, spans_request
 
 _SCALE = float(os.environ.get("PHAROS_FUZZ_EXAMPLES", "1"))
@@ -376,7 +377,7 @@ def test_whatever_the_decoder_accepts_the_store_stores(make_store):
 _sql_chars = st.text(alphabet=st.sampled_from(list("SELECT 1;'\"`\\-/*#\n\tabc()")), max_size=80)
 
 
-def test_split_statements_never_fails_and_keeps_quoted_semicolons():
+def test_split_statements_and_ast_readers_never_fail_and_keep_quoted_semicolons():
     @fuzz(200)
     @given(_sql_chars)
     def total(sql):
@@ -394,8 +395,17 @@ def test_split_statements_never_fails_and_keeps_quoted_semicolons():
                    ["SHOW TABLES" for s in statements if s.startswith("SHOW TABLES --")]
         assert sorted(split_statements(";".join(statements))) == sorted(expected)
 
+    @fuzz(150)
+    @given(st.lists(st.sampled_from(["SelectQuery", "TableExpression", "Function file", "Function numbers",
+                                     "Function", " (children 1)", "Identifier x", "  ", "\n", "ExpressionList"]),
+                    max_size=12).map("".join))
+    def explain_parsers(ast):  # the guard's readers of EXPLAIN AST output never fail, whatever they are given
+        assert isinstance(refusal(ast), (str, type(None)))
+        assert isinstance(table_functions(ast), list)
+
     total()
     quoted()
+    explain_parsers()
 
 
 _FORBIDDEN = ["file", "url", "remote", "remoteSecure", "s3", "s3Cluster", "hdfs", "Python", "executable",
