@@ -480,14 +480,17 @@ class _Accumulator:
         if s.ended:
             return
         try:
+            finish = [self.finish[i] for i in sorted(self.finish)] if self.finish else None
+            head = None
             if self.count:
                 s.chunks_seen(self.first, self.last, self.count)
                 if s.response_id is None:
-                    s.set_response(model=self.head.model, id=self.head.id)
+                    head = self.head
+            if head is not None or finish:
+                s.set_response(model=None if head is None else head.model, id=None if head is None else head.id,
+                               finish_reasons=finish)
             if self.usage is not None:
                 _record_usage(s, self.usage)
-            if self.finish:
-                s.set_response(finish_reasons=[self.finish[i] for i in sorted(self.finish)])
             if self.capture and (self.texts or self.tools):
                 out = []
                 for i in sorted(set(self.texts) | {k[0] for k in self.tools} | set(self.finish)):

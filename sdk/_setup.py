@@ -63,7 +63,7 @@ def init(**options: Any) -> SdkSettings:
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
-    from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+    from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased, TraceIdRatioBased
 
     resource_attrs = {"service.name": settings.service_name}
     if settings.service_version:
@@ -119,7 +119,8 @@ def init(**options: Any) -> SdkSettings:
         STATE.added_processor = processor
         log.debug("pharos: exporting through the application's TracerProvider")
     else:
-        provider = TracerProvider(resource=resource, sampler=ParentBased(TraceIdRatioBased(settings.sample_ratio)))
+        root = ALWAYS_ON if settings.sample_ratio >= 1.0 else TraceIdRatioBased(settings.sample_ratio)
+        provider = TracerProvider(resource=resource, sampler=ParentBased(root))
         provider.add_span_processor(processor)
         STATE.own_tracer_provider = provider
         if settings.set_global:
