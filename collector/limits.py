@@ -87,7 +87,7 @@ _Shallow = _shallow_types()
 def _oversized(raw: bytes, threshold: int):
     """Yield (resource index, scope index, item index) of each span/metric encoded in more than
     ``threshold`` bytes."""
-    shallow = _Shallow.FromString(raw)
+    shallow = _Shallow.FromString(raw)  # cannot fail where the full parse of ``raw`` succeeded
     for r, resource in enumerate(shallow.items):
         for s, scope in enumerate(resource.items):
             if max(map(len, scope.items), default=0) > threshold:
