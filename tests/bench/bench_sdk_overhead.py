@@ -20,9 +20,10 @@ same in-process fake transport (no network), in one process, interleaved in roun
 * ``otel-span``   - a hand-written OTel span with the same attributes around the call (the floor any
                     tracing SDK pays), batch processor and a null exporter;
 * ``otel+metrics`` - the same, plus the three ``gen_ai.client.*`` histograms Pharos exports;
-* ``pharos``      - ``pharos.init()``: batch processor, null exporter, metrics and GPU sampling on
-                    (with no NVML GPU here, a fake NVML module at the SDK's boundary, so the sampler
-                    thread runs and every span looks up the GPU use seen during the call);
+* ``pharos``      - ``pharos.init()``: batch processor, null exporter, metrics and GPU sampling on at
+                    its default interval (with no NVML GPU here, a fake NVML module at the SDK's
+                    boundary, so the sampler thread runs and every span looks up the GPU use seen
+                    during the call);
 * ``openllmetry`` - ``OpenAIInstrumentor().instrument()``, same providers;
 * ``openlit``     - ``openlit.init()`` (only its openai instrumentor; GPU stats on; local price file).
 
@@ -329,7 +330,7 @@ def build_variants(client: Any, with_peers: bool) -> tuple[list[Variant], Callab
     except Exception:
         nvml, gpu_note = fake_nvml(), "fake NVML device (no GPU here)"
     ph = Patches(lambda: sdk.init(span_exporter=Null(), metric_reader=ph_reader, set_global=False,
-                                  gpu_sampling_interval_s=0.1, nvml=nvml, service_name="bench"))
+                                  nvml=nvml, service_name="bench"))  # GPU sampling at its default interval
     note = f"GPU sampling {'on' if STATE.gpu is not None else 'OFF'}: {gpu_note}"
     variants.append(Variant("pharos", ph, lambda s: call(client, s), ph_reader, note))
 
