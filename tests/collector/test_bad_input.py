@@ -298,10 +298,11 @@ def test_configured_limits_apply_to_http_and_grpc(tmp_path):
     # (service names stay under the 10-byte limit: resource attributes are cut too)
     server = PharosProcess(tmp_path / "data", args=["--batch-max-age-ms", "100", "--max-attribute-value-bytes",
                                                     "10", "--max-attributes-per-span", "2"]).start()
+    export = grpc.insecure_channel(server.otlp_grpc).unary_unary(
+        "/opentelemetry.proto.collector.trace.v1.TraceService/Export")
     try:
         for service, send in (("lim-http", lambda raw: _post(server, raw).status_code == 200),
-                              ("lim-grpc", lambda raw: grpc.insecure_channel(server.otlp_grpc).unary_unary(
-                                  "/opentelemetry.proto.collector.trace.v1.TraceService/Export")(raw, timeout=10) == b"")):
+                              ("lim-grpc", lambda raw: export(raw, timeout=10) == b"")):
             req = spans_request(service, 1)
             span = req.resource_spans[0].scope_spans[0].spans[0]
             for key, value in (("a", "0123456789abcdef"), ("b", "x"), ("c", "y")):
@@ -311,3 +312,23 @@ def test_configured_limits_apply_to_http_and_grpc(tmp_path):
             assert attrs == {"a": "0123456789…[truncated 6 bytes]", "b": "x", DROPPED_KEY: "1"}
     finally:
         server.stop()
+
+
+
+def test_fields_with_the_wrong_wire_type_are_stored_not_quarantined(server):
+    """upb accepts known fields sent with the wrong wire type (as unknown fields); ClickHouse refuses them,
+    so the writer retries such a request in canonical form (otlp.canonical) instead of quarantining it."""
+    from google.protobuf.internal.encoder import _VarintBytes as varint
+
+    def field(number: int, payload: bytes) -> bytes:
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+    req = spans_request("wire-type", 2)
+    rs = req.resource_spans[0]
+    first, second = (s.SerializeToString() for s in rs.scope_spans[0].spans)
+    first += varint(7 << 3 | 0) + varint(123)  # start_time_unix_nano (fixed64) sent as a varint
+    raw = field(1, field(1, rs.resource.SerializeToString()) + field(2, field(2, first) + field(2, second)))
+    assert _accepted(_post(server, raw)).partial_success.rejected_spans == 0
+    assert _row(server, "SELECT SpanName FROM otel_traces WHERE ServiceName = {service} ORDER BY SpanName",
+                "wire-type", 2) == [("span-0",), ("span-1",)]
+    assert not (server.data_dir / "quarantine").exists() or not any((server.data_dir / "quarantine").iterdir())

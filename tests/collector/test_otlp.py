@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from google.protobuf.internal.encoder import _VarintBytes as _varint
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
@@ -126,15 +127,6 @@ def test_metric_points_are_limited_too():
         .metrics[0].sum.data_points[0]
     assert [kv.key for kv in point.attributes] == ["k0", "k1", "k2", "pharos.dropped_attributes_count"]
     assert point.attributes[0].value.string_value == "AAAAAAAAAAAAAAAA…[truncated 9 bytes]"
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 def _field(number: int, payload: bytes) -> bytes:
