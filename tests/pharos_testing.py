@@ -130,7 +130,7 @@ class PharosProcess:
 
         return clickhouse_connect.get_client(host="127.0.0.1", port=self.sql_port, **kwargs)
 
-    def wait_for_rows(self, sql: str, expected: int, timeout: float = 30) -> int:
+    def wait_for_rows(self, sql: str, expected: int, timeout: float = 30, interval: float = 0.1) -> int:
         client = self.sql_client()
         deadline = time.monotonic() + timeout
         got = -1
@@ -138,5 +138,5 @@ class PharosProcess:
             got = int(client.command(sql))
             if got >= expected:
                 return got
-            time.sleep(0.1)
+            time.sleep(interval)
         return got

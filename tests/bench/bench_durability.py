@@ -55,7 +55,7 @@ def ingest_rate(payloads: list[bytes], batch: int, senders: int, fsync: str) -> 
             p.join()
         if not errors.empty():
             raise SystemExit(f"sender failed: {errors.get()}")
-        got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600)
+        got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600, interval=0.5)
         assert got == total, f"only {got} of {total} spans stored"
         return total / (time.perf_counter() - t0)
     finally:

@@ -163,7 +163,7 @@ def main() -> None:
         if not errors.empty():
             raise SystemExit(f"sender failed: {errors.get()}")
         sent_s = time.perf_counter() - t0
-        got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600)
+        got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600, interval=0.5)
         elapsed = time.perf_counter() - t0
         cpu = cpu_seconds(server.proc.pid) - cpu0
         assert got == total, f"only {got} of {total} spans stored"
