@@ -163,6 +163,30 @@ def _text(status: int, message: str) -> Response:
                     headers={"X-ClickHouse-Exception-Code": str(status)})
 
 
+_ESCAPE = re.compile(r"\\(.)", re.S)
+_ESCAPES = {"b": "\b", "f": "\f", "r": "\r", "n": "\n", "t": "\t", "0": "\0"}
+_PARAM_DECL = re.compile(r"\{\s*(\w+)\s*:\s*((?:Array|Tuple|Map)\b[^}]*)\}")
+
+
+def typed_parameters(sql: str, raw: dict[str, str]) -> dict[str, object]:
+    """``param_<name>`` values arrive in ClickHouse's escaped text format and the client below quotes
+    values itself, so each is turned back into the value it stands for: a placeholder declaring an
+    Array/Tuple/Map (``{ids:Array(String)}``, sent as ``['a','b']``) becomes that Python value, anything
+    else the unescaped string (``x\\'y`` -> ``x'y``)."""
+    import ast
+
+    out: dict[str, object] = {name: _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), value)
+                              for name, value in raw.items()}
+    for name, _type in _PARAM_DECL.findall(sql):
+        if name in raw:
+            try:
+                out[name] = ast.literal_eval(raw[name].replace("NULL", "None"))
+            except (ValueError, SyntaxError):
+                raise ValueError(f"Code: 457. Value {raw[name][:100]!r} cannot be parsed as {_type} for query "
+                                 f"parameter '{name}' (BAD_QUERY_PARAMETER)") from None
+    return out
+
+
 def create_sql_app(reader_factory, user: str | None = None, password: str | None = None,
                    database: str = "otel", closed: str | None = None) -> FastAPI:
     """The endpoint's app; ``user`` None = open, unless ``closed`` says why every query is refused."""
@@ -201,7 +225,7 @@ def create_sql_app(reader_factory, user: str | None = None, password: str | None
         if not match and _RESULT_QUERY.match(statement):
             statement = f"{statement}\nFORMAT {fmt}"
         try:
-            query_params = {k[6:]: v for k, v in params.items() if k.startswith("param_")}
+            query_params = typed_parameters(statement, {k[6:]: v for k, v in params.items() if k.startswith("param_")})
             data = await run_in_threadpool(readers.run, statement, query_params)
         except Exception as exc:  # ClickHouse's own message: READONLY, TIMEOUT_EXCEEDED, syntax, ...
             message = str(exc)

@@ -47,6 +47,16 @@ def test_clickhouse_connect_reads_the_store(server):
     assert fmt.headers["X-ClickHouse-Format"] == "JSONEachRow"
 
 
+def test_typed_query_parameters_arrive_as_values(server):
+    client = server.sql_client(username="grafana", password="s3cret-pass")
+    rows = client.query("SELECT arrayJoin({ids:Array(String)}) AS id, {n:UInt32} + 1, {s:String}",
+                        parameters={"ids": ["a", "it's", "c"], "n": 41, "s": "x'y"}).result_rows
+    assert rows == [("a", 42, "x'y"), ("it's", 42, "x'y"), ("c", 42, "x'y")]
+    bad = httpx.get(f"{server.sql_url}/", auth=("grafana", "s3cret-pass"), timeout=30,
+                    params={"query": "SELECT {ids:Array(String)}", "param_ids": "['a"})
+    assert bad.status_code == 400 and "cannot be parsed as Array(String)" in bad.text
+
+
 @pytest.mark.parametrize("statement, needle", [
     ("INSERT INTO otel.scores (Name) VALUES ('x')", "readonly"),
     ("DROP TABLE otel.otel_traces", "readonly"),
