@@ -73,6 +73,8 @@ def init(**options: Any) -> SdkSettings:
     resource = Resource.create(resource_attrs)
     endpoint = settings.endpoint.rstrip("/")
     headers = _parse_headers(settings.headers)
+    if settings.api_key:
+        headers.setdefault("authorization", f"Bearer {settings.api_key}")
 
     # ---- metrics
     if settings.metrics:

@@ -29,8 +29,12 @@ class SdkSettings(PharosSettings):
     protocol: Literal["http/protobuf"] = Field(
         default="http/protobuf", description="OTLP transport used to export spans and metrics."
     )
+    api_key: str | None = Field(
+        default=None, repr=False,
+        description="Pharos API key (`pharos keys create`), sent as `Authorization: Bearer <key>` with spans, "
+                    "metrics and feedback. Needed when the collector has auth on.")
     headers: str = Field(
-        default="", description="Extra export headers as comma-separated key=value pairs (e.g. an API key)."
+        default="", description="Extra export headers as comma-separated key=value pairs."
     )
     service_name: str = Field(default="unknown_service", description="Resource attribute service.name of the application.")
     service_version: str = Field(default="", description="Resource attribute service.version (empty: not set).")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import subprocess
 import sys
 import time
@@ -256,3 +257,29 @@ def test_no_key_password_or_prompt_in_the_log(server):
     assert "auth: on" in log and "SQL endpoint closed" not in log  # it has its own credentials here
     for secret in [*server.keys.values(), SQL_PASSWORD, PROMPT.split()[0]]:
         assert secret not in log, secret
+
+
+def test_the_sdk_sends_its_api_key(server):
+    """`PHAROS_API_KEY` is all an app needs: its feedback (and spans) reach the store under the key's project;
+    the same app without the key is refused."""
+    key = _create_key(server, "delta")
+    script = ("import os, pharos\n"
+              "pharos.init(service_name='sdk-key', metrics=False)\n"
+              "pharos.feedback('sdk-key-check', 1.0, trace_id='ab' * 16, span_id='cd' * 8, score_id=os.environ['SID'])\n"
+              "pharos.shutdown()\n")
+
+    def run(sid: str, api_key: str | None) -> None:
+        env = {**os.environ, "PHAROS_ENDPOINT": server.otlp_http, "SID": sid}
+        env.pop("PHAROS_API_KEY", None)
+        if api_key:
+            env["PHAROS_API_KEY"] = api_key
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert api_key is None or api_key not in done.stderr
+
+    run("with-key", key)
+    run("without-key", None)
+    sql = _sql(server)
+    assert _wait(lambda: sql.command("SELECT count() FROM scores WHERE Name = 'sdk-key-check'") >= 1)
+    rows = sql.query("SELECT ScoreId, Attributes['pharos.project'] FROM scores WHERE Name = 'sdk-key-check'").result_rows
+    assert rows == [("with-key", "delta")]
