@@ -132,7 +132,7 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
             if not data.any_calls(readers):
                 return page("overview.html", request, f=f, empty=True, refresh=refresh, title="Overview")
             ov = data.overview(readers, f)
-            opts = data.choices(readers, f)
+            opts = ov.pop("choices")  # queried with the overview's numbers, concurrently
         except Exception as exc:
             return failed(request, exc)
         return page("overview.html", request, f=f, empty=False, ov=ov, opts=opts, refresh=refresh, title="Overview")

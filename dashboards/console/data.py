@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 from urllib.parse import urlencode
 
+from pharos.dashboards.rollup import DIGESTS, LATENCY_LEVELS, ROLLUP, TTFT_LEVELS
 from pharos.dashboards.sql import LLM_CALL
 
 __all__ = ["Readers", "Filters", "RANGES", "CallsQuery"]
@@ -25,13 +26,17 @@ RANGES: dict[str, tuple[int, int, str]] = {
     "15m": (900, 15, "last 15 minutes"),
     "1h": (3600, 60, "last hour"),
     "6h": (6 * 3600, 300, "last 6 hours"),
-    "24h": (86400, 900, "last 24 hours"),
+    "24h": (86400, 600, "last 24 hours"),  # buckets that the 10-minute digests fill evenly
     "7d": (7 * 86400, 7200, "last 7 days"),
     "30d": (30 * 86400, 6 * 3600, "last 30 days"),
 }
 DEFAULT_RANGE = "24h"
 PAGE_SIZE = 50
 CONTENT_KEYS = ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions")
+# {q} in any captured content attribute, case-insensitively. One pass over the map's keys and values: three
+# SpanAttributes['...'] lookups would each unpack the whole map again (about 3x slower).
+CONTENT_MATCH = ("arrayExists((k, v) -> k IN (" + ", ".join(f"'{k}'" for k in CONTENT_KEYS) + ") "
+                 "AND positionCaseInsensitiveUTF8(v, {q:String}) > 0, SpanAttributes.keys, SpanAttributes.values)")
 TIME_RANGE = ("Timestamp >= fromUnixTimestamp64Nano({start:Int64}) "
               "AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})")
 
@@ -160,8 +165,7 @@ class Filters:
         elif self.status == "ok":
             conds.append("StatusCode != 'Error'")
         if self.q and content:
-            conds.append("(" + " OR ".join(f"positionCaseInsensitiveUTF8(SpanAttributes['{k}'], {{q:String}}) > 0"
-                                           for k in CONTENT_KEYS) + ")")
+            conds.append(CONTENT_MATCH)
         if self.flagged:
             kind = "" if self.flagged == "any" else " AND Name = {flagged:String}"
             # no FINAL: a membership test does not mind duplicate score rows (and skips the merge)
@@ -188,10 +192,74 @@ def ns(ts: Any) -> int:
 
 
 # ---------------------------------------------------------------------------------------------- overview
+ROLLUP_RANGE = ("Time >= toStartOfMinute(fromUnixTimestamp64Nano({start:Int64})) "
+                "AND Time <= fromUnixTimestamp64Nano({end:Int64})")
+
+
+def _use_rollups(r: Readers, f: Filters) -> bool:
+    """The overview reads the rollups of LLM calls (dashboards/rollup.py) unless a filter they do not keep is set
+    or the buckets are under a minute (then the spans: at most 15 minutes of them)."""
+    return (f.bucket >= 60 and not (f.q or f.flagged or f.status or f.operation)
+            and {ROLLUP, DIGESTS} <= r.tables())
+
+
+EXACT_MAX_CALLS = 1_500_000  # above this many calls in the range, quantiles come from the 10-minute t-digests
+
+
+def _rollup_where(f: Filters) -> str:
+    return ROLLUP_RANGE + ("" if not f.service else " AND ServiceName = {service:String}") + (
+        "" if not f.model else " AND GenAIRequestModel = {model:String}")
+
+
+def _by_bucket_model_total(f: Filters, select: str, source: str) -> str:
+    """``select`` per time bucket, per model and over everything (grouping 1, 2, 3), in one pass."""
+    return (f"SELECT intDiv(toUnixTimestamp(Time), {{step:UInt32}}) * {{step:UInt32}} AS t, GenAIRequestModel AS m, "
+            f"grouping(t, m) AS g, {select} FROM {source} WHERE {_rollup_where(f)} "
+            f"GROUP BY GROUPING SETS ((t), (m), ())")
+
+
+def _from_rollups(r: Readers, f: Filters, p: dict[str, Any], res: dict[str, list[tuple]],
+                  more: dict[str, tuple[str, dict[str, Any]]]) -> dict[str, list[tuple]]:
+    """The overview's numbers from the rollups, in the shapes of the span queries' (head, series, models).
+
+    Sums come from the per-minute rows (``res["sums"]``); quantiles from the per-minute states when the range
+    holds at most :data:`EXACT_MAX_CALLS` calls (exact, as on the spans) and from the 10-minute t-digests beyond
+    (their merge costs the same for any number of calls). ``more``: queries to run alongside the quantiles'."""
+    sums = {1: {}, 2: {}, 3: {}}
+    for t, m, g, *values in res.pop("sums"):
+        sums[g][t if g == 1 else m] = values
+    calls = sums[3].get("", [0])[0] if sums[3] else 0
+    exact = calls <= EXACT_MAX_CALLS
+    src, merge = (ROLLUP, "quantilesMerge") if exact else (DIGESTS, "quantilesTDigestMerge")
+    res.update(r.many({**more, "quantiles": (_by_bucket_model_total(
+        f, f"arrayMap(x -> toFloat64(x), {merge}({LATENCY_LEVELS})(Latency)), "
+           f"arrayMap(x -> toFloat64(x), {merge}({TTFT_LEVELS})(Ttft))", src), p)}))
+    q = {1: {}, 2: {}, 3: {}}
+    for t, m, g, lat, ttft in res.pop("quantiles"):
+        q[g][t if g == 1 else m] = (lat, ttft)
+    nan3, nan2 = [math.nan] * 3, [math.nan] * 2
+    (n, e, i, o, c, cc) = next(iter(sums[3].values()), [0, 0, 0, 0, None, 0])
+    lat, ttft = q[3].get("", (nan3, nan2))
+    res["head"] = [(n, e, lat, ttft, i, o, c, cc)]
+    res["series"] = [(t, n_, e_, q[1].get(t, (nan3,))[0], q[1].get(t, (None, nan2))[1][1], i_, o_, c_)
+                     for t, (n_, e_, i_, o_, c_, _) in sorted(sums[1].items())]
+    top = sorted(sums[2].items(), key=lambda kv: -kv[1][0])[:20]
+    res["models"] = [(m, n_, e_, q[2].get(m, (nan3,))[0][1], i_, o_, c_) for m, (n_, e_, i_, o_, c_, _) in top]
+    return res
+
+
 def overview(r: Readers, f: Filters) -> dict[str, Any]:
     w, p = f.where(), {**f.params(), "step": f.bucket}
     tables = r.tables()
+    rollups = _use_rollups(r, f)
+    cost = "if(sum(CostCalls) > 0, sum(CostUsd), NULL)"
     qs = {
+        "sums": (_by_bucket_model_total(f, f"sum(Calls), sum(Errors), sum(InputTokens), sum(OutputTokens), {cost}, "
+                                           f"sum(CostCalls)", ROLLUP), p),
+        "errors": (f"SELECT e, sum(k) AS n FROM (SELECT sumMap(ErrorKinds) AS m FROM {ROLLUP} "
+                   f"WHERE {_rollup_where(f)}) ARRAY JOIN mapKeys(m) AS e, mapValues(m) AS k "
+                   f"GROUP BY e ORDER BY n DESC LIMIT 10", p),
+    } if rollups else {
         "head": (f"SELECT count(), countIf(StatusCode = 'Error'), quantiles(0.5, 0.95, 0.99)(Duration), "
                  f"quantiles(0.5, 0.95)(GenAITimeToFirstChunk), sum(GenAIInputTokens), sum(GenAIOutputTokens), "
                  f"sum(GenAICostUsd), countIf(GenAICostUsd IS NOT NULL) FROM otel_traces WHERE {w}", p),
@@ -204,12 +272,12 @@ def overview(r: Readers, f: Filters) -> dict[str, Any]:
                    f"GROUP BY GenAIRequestModel ORDER BY n DESC LIMIT 20", p),
         "errors": (f"SELECT if(ErrorType = '', '_OTHER', ErrorType) AS e, count() AS n FROM otel_traces "
                    f"WHERE {w} AND StatusCode = 'Error' GROUP BY e ORDER BY n DESC LIMIT 10", p),
-        "scores": ("SELECT intDiv(toUnixTimestamp(Timestamp), {step:UInt32}) * {step:UInt32} AS t, Name, avg(Value) "
-                   "FROM scores FINAL WHERE " + TIME_RANGE + " AND NOT isNaN(Value)"
-                   + (" AND ServiceName = {service:String}" if f.service else "") +
-                   " AND Name IN (SELECT Name FROM scores WHERE " + TIME_RANGE + " AND NOT isNaN(Value) "
-                   "GROUP BY Name ORDER BY count() DESC LIMIT 6) GROUP BY t, Name ORDER BY t", p),
     }
+    qs["scores"] = ("SELECT intDiv(toUnixTimestamp(Timestamp), {step:UInt32}) * {step:UInt32} AS t, Name, avg(Value) "
+                    "FROM scores FINAL WHERE " + TIME_RANGE + " AND NOT isNaN(Value)"
+                    + (" AND ServiceName = {service:String}" if f.service else "") +
+                    " AND Name IN (SELECT Name FROM scores WHERE " + TIME_RANGE + " AND NOT isNaN(Value) "
+                    "GROUP BY Name ORDER BY count() DESC LIMIT 6) GROUP BY t, Name ORDER BY t", p)
     gpu_tables = [t for t in ("otel_metrics_gauge", "otel_metrics_sum") if t in tables]
     if gpu_tables:
         src = " UNION ALL ".join(
@@ -219,7 +287,13 @@ def overview(r: Readers, f: Filters) -> dict[str, Any]:
             + (" AND ServiceName = {service:String}" if f.service else "") for t in gpu_tables)
         qs["gpu"] = (f"SELECT intDiv(toUnixTimestamp(TimeUnix), {{step:UInt32}}) * {{step:UInt32}} AS t, MetricName, "
                      f"avg(Value) FROM ({src}) GROUP BY t, MetricName ORDER BY t", p)
-    res = r.many(qs)
+    qs.update(_choice_queries(r, f))
+    if rollups:  # the sums (fast) first: they tell which quantile states to merge, while scores and GPU run
+        later = {k: qs.pop(k) for k in ("scores", "gpu") if k in qs}
+        res = r.many(qs)
+        res = _from_rollups(r, f, p, res, later)
+    else:
+        res = r.many(qs)
     h = res["head"][0]
     lat = list(h[2]) if h[0] else [None, None, None]
     ttft = [nan_none(x) for x in h[3]] if h[0] else [None, None]
@@ -254,8 +328,9 @@ def overview(r: Readers, f: Filters) -> dict[str, Any]:
                                                 for t in buckets]) for k in ("hw.gpu.memory.usage",) if k in gpu]
     models = [{"model": m, "calls": n, "errors": e, "p95_ms": _ms(p95), "input_tokens": i, "output_tokens": o,
                "cost_usd": nan_none(c)} for m, n, e, p95, i, o, c in res["models"]]
-    return {"head": head, "buckets": buckets, "series": series, "models": models,
-            "errors": res["errors"]}
+    return {"head": head, "buckets": buckets, "series": series, "models": models, "errors": res["errors"],
+            "choices": {"services": [row[0] for row in res["services"]],
+                        "models": [row[0] for row in res["models_list"]]}}
 
 
 def _ms(duration_ns: Any) -> float | None:
@@ -274,15 +349,18 @@ def any_calls(r: Readers) -> bool:
     return bool(r.query(f"SELECT 1 FROM otel_traces WHERE {LLM_CALL} LIMIT 1"))
 
 
-def choices(r: Readers, f: Filters) -> dict[str, list[str]]:
+def _choice_queries(r: Readers, f: Filters) -> dict[str, tuple[str, dict[str, Any]]]:
+    where = (f"FROM {ROLLUP} WHERE {ROLLUP_RANGE}" if ROLLUP in r.tables()
+             else f"FROM otel_traces WHERE {TIME_RANGE} AND {LLM_CALL}")
     p = f.params()
-    res = r.many({
-        "services": (f"SELECT DISTINCT ServiceName FROM otel_traces WHERE {TIME_RANGE} AND {LLM_CALL} "
-                     f"ORDER BY ServiceName LIMIT 200", p),
-        "models": (f"SELECT DISTINCT GenAIRequestModel FROM otel_traces WHERE {TIME_RANGE} AND {LLM_CALL} "
-                   f"ORDER BY GenAIRequestModel LIMIT 200", p),
-    })
-    return {k: [row[0] for row in v] for k, v in res.items()}
+    return {"services": (f"SELECT DISTINCT ServiceName {where} ORDER BY ServiceName LIMIT 200", p),
+            "models_list": (f"SELECT DISTINCT GenAIRequestModel {where} ORDER BY GenAIRequestModel LIMIT 200", p)}
+
+
+def choices(r: Readers, f: Filters) -> dict[str, list[str]]:
+    """Services and models with calls in the range (from the per-minute rollup when the store has it)."""
+    res = r.many(_choice_queries(r, f))
+    return {"services": [row[0] for row in res["services"]], "models": [row[0] for row in res["models_list"]]}
 
 
 # ---------------------------------------------------------------------------------------------- calls
@@ -304,9 +382,11 @@ def calls(r: Readers, f: Filters) -> CallsQuery:
                  f"FROM otel_traces WHERE {w} ORDER BY Timestamp DESC, SpanId LIMIT {{limit:UInt32}} "
                  f"OFFSET {{offset:UInt32}}", p),
     }
-    if not f.q:  # counting every text match costs a second full scan of the content: not for searches
+    if not (f.q or f.flagged):  # counting every match would cost a second full scan: not for searches
         qs["total"] = (f"SELECT count() FROM otel_traces WHERE {w}", p)
-    res = r.many(qs)
+        res = r.many(qs)
+    else:
+        res = {"rows": _newest_first(r, f, *qs["rows"])}
     more = len(res["rows"]) > PAGE_SIZE
     res["rows"] = res["rows"][:PAGE_SIZE]
     rows = [{"ts": ns(t), "trace_id": tid, "span_id": sid, "service": svc, "operation": op, "model": model,
@@ -340,6 +420,21 @@ def calls(r: Readers, f: Filters) -> CallsQuery:
         return CallsQuery(rows, total, f.page, max(1, -(-total // PAGE_SIZE)), more)
     total = None if more else (f.page - 1) * PAGE_SIZE + len(rows)
     return CallsQuery(rows, total, f.page, f.page + 1 if more else f.page, more)
+
+
+NEWEST_SLICE_S = 3600
+
+
+def _newest_first(r: Readers, f: Filters, sql: str, p: dict[str, Any]) -> list[tuple]:
+    """The first page of a search (text or flagged) over the newest hour first, then the rest of the range only
+    if that hour had less than a page: a common term is found in a twentieth of a day's content."""
+    if f.page > 1 or f.seconds <= NEWEST_SLICE_S:
+        return r.query(sql, p)
+    split = f.now_ns - NEWEST_SLICE_S * 1_000_000_000
+    rows = r.query(sql, {**p, "start": split})
+    if len(rows) > PAGE_SIZE:
+        return rows
+    return rows + r.query(sql, {**p, "end": split - 1, "limit": PAGE_SIZE + 1 - len(rows)})
 
 
 def preview_text(raw: str, limit: int = 140) -> str:
@@ -486,9 +581,11 @@ def evaluations(r: Readers, f: Filters) -> dict[str, Any]:
         "health": ("SELECT Name, EvaluatorVersion, count(), countIf(isNaN(Value) AND Label = ''), "
                    "avg(dateDiff('millisecond', Timestamp, CreatedAt)) / 1000, "
                    "quantile(0.95)(dateDiff('millisecond', Timestamp, CreatedAt)) / 1000, max(CreatedAt), "
-                   "countIf(Label = 'flagged') FROM scores FINAL WHERE " + TIME_RANGE
+                   "countIf(Label = 'flagged') FROM scores WHERE " + TIME_RANGE
                    + " AND Source = 'evaluator'" + svc + " GROUP BY Name, EvaluatorVersion ORDER BY Name LIMIT 200", p),
-        "sources": ("SELECT Source, count() FROM scores FINAL WHERE " + TIME_RANGE + svc + " GROUP BY Source", p),
+        # health and sources count every score written, rewrites included (work the evaluators did), so
+        # without FINAL, which would merge every score of the range's days
+        "sources": ("SELECT Source, count() FROM scores WHERE " + TIME_RANGE + svc + " GROUP BY Source", p),
         "calls": (f"SELECT count() FROM otel_traces WHERE {f.where(model=False, content=False)}", p),
     })
     health_tables = sorted(t for t in r.tables() if t.startswith("evaluator"))
