@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import random
 import shutil
 import statistics
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
-from bench_ingest import _sender, make_payload, peak_rss_mib  # noqa: E402
+from bench_ingest import make_payload, peak_rss_mib, send_all  # noqa: E402
 
 from pharos_testing import PharosProcess  # noqa: E402
 
@@ -44,17 +43,9 @@ def ingest_rate(payloads: list[bytes], batch: int, senders: int, fsync: str) -> 
     server = PharosProcess(tmp / "data", env={"PHAROS_EVAL_ENABLED": "false"}, console_port=0,
                            args=["--wal-fsync", fsync]).start()
     try:
-        errors: mp.Queue = mp.Queue()
-        url = f"{server.otlp_http}/v1/traces"
-        procs = [mp.Process(target=_sender, args=(url, payloads[i::senders], errors, set())) for i in range(senders)]
         total = len(payloads) * batch
         t0 = time.perf_counter()
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-        if not errors.empty():
-            raise SystemExit(f"sender failed: {errors.get()}")
+        send_all(f"{server.otlp_http}/v1/traces", payloads, senders, set())
         got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600, interval=0.5)
         assert got == total, f"only {got} of {total} spans stored"
         return total / (time.perf_counter() - t0)

@@ -87,6 +87,18 @@ def _sender(url: str, payloads: list[bytes], errors, cpus: set[int]) -> None:
                 time.sleep(float(r.headers.get("Retry-After", "1")))
 
 
+def send_all(url: str, payloads: list[bytes], senders: int, cpus: set[int]) -> None:
+    """Post every payload from ``senders`` processes (retrying 503s); returns when all are acknowledged."""
+    errors: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=_sender, args=(url, payloads[i::senders], errors, cpus)) for i in range(senders)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    if not errors.empty():
+        raise SystemExit(f"sender failed: {errors.get()}")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (robust to a busy machine, unlike wall time)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -148,20 +160,11 @@ def main() -> None:
         server.start = pinned_start
     server.start()
     try:
-        url = f"{server.otlp_http}/v1/traces"
-        errors: mp.Queue = mp.Queue()
-        chunks = [payloads[i::args.senders] for i in range(args.senders)]
         server_cpus = {int(c) for c in args.cores.split(",")} if args.cores else set()
         sender_cpus = (set(os.sched_getaffinity(0)) - server_cpus) or set(os.sched_getaffinity(0))
-        procs = [mp.Process(target=_sender, args=(url, c, errors, sender_cpus)) for c in chunks]
         cpu0 = cpu_seconds(server.proc.pid)
         t0 = time.perf_counter()
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join()
-        if not errors.empty():
-            raise SystemExit(f"sender failed: {errors.get()}")
+        send_all(f"{server.otlp_http}/v1/traces", payloads, args.senders, sender_cpus)
         sent_s = time.perf_counter() - t0
         got = server.wait_for_rows("SELECT count() FROM otel_traces", total, timeout=600, interval=0.5)
         elapsed = time.perf_counter() - t0

@@ -118,6 +118,14 @@ def _senders(server: PharosProcess, stop: threading.Event, timeout_s: float = 1.
     return exporters, providers, threads, scores
 
 
+def _stop_senders(stop: threading.Event, threads, providers) -> None:
+    stop.set()
+    for t in threads:
+        t.join(timeout=60)
+    for p in providers:
+        p.shutdown()
+
+
 def _stored(server: PharosProcess) -> tuple[dict[str, int], dict[str, int]]:
     client = server.sql_client()
     spans = dict(client.query("SELECT SpanName, count() FROM otel_traces WHERE ServiceName LIKE 'crash-%' "
@@ -145,11 +153,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing_acknowledged(tmp
             server.start()
         time.sleep(1.0)
     finally:
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
-        for p in providers:
-            p.shutdown()
+        _stop_senders(stop, threads, providers)
     assert server.stop() == 0  # SIGTERM: drain the rest
     logs.append(server.log())
     server.start()
@@ -201,11 +205,7 @@ def test_store_outage_backlog_then_retryable_refusal_then_drain(tmp_path):
         spool.unlink()  # the store is back
         time.sleep(2.0)
     finally:
-        stop.set()
-        for t in threads:
-            t.join(timeout=60)
-        for p in providers:
-            p.shutdown()
+        _stop_senders(stop, threads, providers)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and httpx.get(f"{server.otlp_http}/readyz").json()["backlog_bytes"]:
         time.sleep(0.2)
