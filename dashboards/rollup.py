@@ -22,9 +22,12 @@ states below it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pharos.collector.store.schema import TRACES, SchemaOptions, _distributed
 
-__all__ = ["ROLLUP", "DIGESTS", "SHORT_RANGE_S", "LATENCY_LEVELS", "TTFT_LEVELS", "rollup_tables"]
+__all__ = ["ROLLUP", "DIGESTS", "SHORT_RANGE_S", "LATENCY_LEVELS", "TTFT_LEVELS", "rollup_tables", "filled_by_view",
+           "migration_9"]
 
 ROLLUP = "llm_calls_1m"
 DIGESTS = "llm_calls_10m"
@@ -125,36 +128,47 @@ WHERE {_LLM_CALL}{condition}
 GROUP BY {_ORDER}"""
 
 
+def filled_by_view(opts: SchemaOptions, name: str, create: str, select: Callable[..., str]) -> list[str]:
+    """The statements of a table ``name`` (``create``: its CREATE TABLE) that a materialized view ``<name>_mv``
+    fills from ``otel_traces`` with ``select(source, condition)``, after a backfill of the spans already there
+    (a view sees only new inserts).
+
+    Backfill first, then the view: spans inserted in between are left out (pharos serve migrates before it
+    listens; a busy OTel Collector may slip a batch into that gap, never into both). Run again after an
+    interruption, the backfill adds nothing once the view exists or the table has rows. On a cluster every
+    statement runs ON CLUSTER, which INSERT cannot: backfill there by hand, through the Distributed tables."""
+    table, view = opts.table(name), name + "_mv"
+    stmts = [create, *_distributed(opts, name, "rand()")]
+    if not opts.cluster:
+        stmts.append(f"INSERT INTO {table} " + select(opts.table(TRACES), (
+            f"\n  AND (SELECT count() FROM system.tables WHERE database = {_literal(opts.database)} "
+            f"AND name = {_literal(view)}) = 0 AND (SELECT count() FROM {table}) = 0")))
+    stmts.append(f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {opts.table(view)} {opts.on_cluster}
+TO {table}
+AS {select(opts.table(TRACES))}""")
+    return stmts
+
+
 def rollup_tables(opts: SchemaOptions) -> list[str]:
-    """Migration 9: per rollup, its table, a backfill of the spans already stored (a view sees only new
-    inserts) and the view that fills it from ``otel_traces``."""
+    """The two rollups, each filled by a view (with a backfill, see :func:`filled_by_view`)."""
     stmts: list[str] = []
     for name, keys, values, order, select in (
             (ROLLUP, _KEYS, _VALUES, _ORDER, _select),
             (DIGESTS, _DIGEST_KEYS, _DIGEST_VALUES, _DIGEST_ORDER, _select_digests)):
-        table, view = opts.table(name), name + "_mv"
-        stmts += [
-            f"""CREATE TABLE IF NOT EXISTS {table} {opts.on_cluster} ({keys}{values}
+        stmts += filled_by_view(opts, name, f"""CREATE TABLE IF NOT EXISTS {opts.table(name)} {opts.on_cluster} ({keys}{values}
 ) ENGINE = {opts.engine('AggregatingMergeTree')}
 PARTITION BY toDate(Time)
 ORDER BY ({order})
 {opts.ttl('Time')}
-SETTINGS index_granularity = 1024, ttl_only_drop_parts = 1""",
-            *_distributed(opts, name, "rand()"),
-        ]
-        if not opts.cluster:
-            # Backfill, then the view (spans inserted in between are left out: pharos serve migrates before it
-            # listens; a busy OTel Collector may slip a batch into that gap, never into both). Run again after
-            # an interruption, it adds nothing once the view exists or the rollup has rows. (On a cluster every
-            # statement runs ON CLUSTER, which INSERT cannot: backfill there by hand, through the Distributed
-            # tables, with ``INSERT INTO <db>.<rollup> SELECT ...`` as below.)
-            stmts.append(f"INSERT INTO {table} " + select(opts.table(TRACES), (
-                f"\n  AND (SELECT count() FROM system.tables WHERE database = {_literal(opts.database)} "
-                f"AND name = {_literal(view)}) = 0 AND (SELECT count() FROM {table}) = 0")))
-        stmts.append(f"""CREATE MATERIALIZED VIEW IF NOT EXISTS {opts.table(view)} {opts.on_cluster}
-TO {table}
-AS {select(opts.table(TRACES))}""")
+SETTINGS index_granularity = 1024, ttl_only_drop_parts = 1""", select)
     return stmts
+
+
+def migration_9(opts: SchemaOptions) -> list[str]:
+    """Migration 9: the rollups the dashboards and the console read, and the console's content search table."""
+    from pharos.dashboards.content_index import content_tables
+
+    return rollup_tables(opts) + content_tables(opts)
 
 
 def _literal(value: str) -> str:

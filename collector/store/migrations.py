@@ -36,8 +36,8 @@ MIGRATIONS: list[Migration] = [
     Migration(7, "deduplicate replayed write-ahead-log inserts", schema.insert_deduplication),
     Migration(8, "API keys; project of scores from feedback spans",
               lambda o: __import__("pharos.collector.auth", fromlist=["_"]).access_tables(o)),
-    Migration(9, "per-minute and 10-minute rollups of LLM calls for the dashboards (+ backfill)",
-              lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).rollup_tables(o)),
+    Migration(9, "rollups of LLM calls (per minute, 10-minute digests) and the content search table (+ backfill)",
+              lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_9(o)),
 ]
 
 

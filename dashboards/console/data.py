@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 from urllib.parse import urlencode
 
+from pharos.dashboards.content_index import CALL_COLUMNS, CONTENT, CONTENT_COLUMNS
 from pharos.dashboards.rollup import DIGESTS, LATENCY_LEVELS, ROLLUP, TTFT_LEVELS
 from pharos.dashboards.sql import LLM_CALL
 
@@ -32,10 +33,9 @@ RANGES: dict[str, tuple[int, int, str]] = {
 }
 DEFAULT_RANGE = "24h"
 PAGE_SIZE = 50
-CONTENT_KEYS = ("gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions")
 # {q} in any captured content attribute, case-insensitively. One pass over the map's keys and values: three
 # SpanAttributes['...'] lookups would each unpack the whole map again (about 3x slower).
-CONTENT_MATCH = ("arrayExists((k, v) -> k IN (" + ", ".join(f"'{k}'" for k in CONTENT_KEYS) + ") "
+CONTENT_MATCH = ("arrayExists((k, v) -> k IN (" + ", ".join(f"'{k}'" for k in CONTENT_COLUMNS.values()) + ") "
                  "AND positionCaseInsensitiveUTF8(v, {q:String}) > 0, SpanAttributes.keys, SpanAttributes.values)")
 TIME_RANGE = ("Timestamp >= fromUnixTimestamp64Nano({start:Int64}) "
               "AND Timestamp <= fromUnixTimestamp64Nano({end:Int64})")
@@ -377,14 +377,16 @@ def calls(r: Readers, f: Filters) -> CallsQuery:
     w, p = f.where(), f.params()
     p.update(limit=PAGE_SIZE + 1, offset=(f.page - 1) * PAGE_SIZE)
     qs = {
-        "rows": (f"SELECT Timestamp, TraceId, SpanId, ServiceName, GenAIOperationName, GenAIRequestModel, Duration, "
-                 f"GenAITimeToFirstChunk, GenAIInputTokens, GenAIOutputTokens, GenAICostUsd, StatusCode, ErrorType "
-                 f"FROM otel_traces WHERE {w} ORDER BY Timestamp DESC, SpanId LIMIT {{limit:UInt32}} "
-                 f"OFFSET {{offset:UInt32}}", p),
+        "rows": (f"SELECT {CALL_COLUMNS} FROM otel_traces WHERE {w} ORDER BY Timestamp DESC, SpanId "
+                 f"LIMIT {{limit:UInt32}} OFFSET {{offset:UInt32}}", p),
     }
+    previews: dict[tuple, str] | None = None  # (trace, span) -> captured input, when the search brought it
     if not (f.q or f.flagged):  # counting every match would cost a second full scan: not for searches
         qs["total"] = (f"SELECT count() FROM otel_traces WHERE {w}", p)
         res = r.many(qs)
+    elif f.q and not f.flagged and CONTENT in r.tables():
+        found, previews = _content_search(r, f, p)
+        res = {"rows": found}
     else:
         res = {"rows": _newest_first(r, f, *qs["rows"])}
     more = len(res["rows"]) > PAGE_SIZE
@@ -401,12 +403,15 @@ def calls(r: Readers, f: Filters) -> CallsQuery:
             "scores": ("SELECT TraceId, SpanId, Name, Value, Label, Source FROM scores FINAL "
                        "WHERE TraceId IN {ids:Array(String)} AND Timestamp >= fromUnixTimestamp64Nano({lo:Int64}) "
                        "ORDER BY Name LIMIT 2000", {"ids": ids, "lo": lo}),
-            "preview": ("SELECT TraceId, SpanId, substring(SpanAttributes['gen_ai.input.messages'], 1, 3000) "
-                        "FROM otel_traces WHERE TraceId IN {ids:Array(String)} "
-                        "AND Timestamp >= fromUnixTimestamp64Nano({lo:Int64}) "
-                        "AND Timestamp <= fromUnixTimestamp64Nano({hi:Int64}) LIMIT 2000",
-                        {"ids": ids, "lo": lo, "hi": hi}),
+            **({} if previews is not None else {"preview": (
+                "SELECT TraceId, SpanId, substring(SpanAttributes['gen_ai.input.messages'], 1, 3000) "
+                "FROM otel_traces WHERE TraceId IN {ids:Array(String)} "
+                "AND Timestamp >= fromUnixTimestamp64Nano({lo:Int64}) "
+                "AND Timestamp <= fromUnixTimestamp64Nano({hi:Int64}) LIMIT 2000",
+                {"ids": ids, "lo": lo, "hi": hi})}),
         })
+        if previews is not None:
+            extra["preview"] = [(tid, sid, text) for (tid, sid), text in previews.items()]
         by_span = {(x["trace_id"], x["span_id"]): x for x in rows}
         for tid, sid, name, value, label, source in extra["scores"]:
             row = by_span.get((tid, sid)) or next((x for x in rows if x["trace_id"] == tid and not sid), None)
@@ -420,6 +425,23 @@ def calls(r: Readers, f: Filters) -> CallsQuery:
         return CallsQuery(rows, total, f.page, max(1, -(-total // PAGE_SIZE)), more)
     total = None if more else (f.page - 1) * PAGE_SIZE + len(rows)
     return CallsQuery(rows, total, f.page, f.page + 1 if more else f.page, more)
+
+
+def _content_search(r: Readers, f: Filters, p: dict[str, Any]) -> tuple[list[tuple], dict[tuple, str]]:
+    """A text search's page from the content search table (dashboards/content_index.py: sorted by time, so the
+    newest matches are read first, and it holds the page's columns): the rows and their previews."""
+    # ASCII case folding is exact for an ASCII term (no byte of a multi-byte character can match it) and faster
+    search = "positionCaseInsensitive" if f.q.isascii() else "positionCaseInsensitiveUTF8"
+    conds = [TIME_RANGE, "(" + " OR ".join(f"{search}({c}, {{q:String}}) > 0" for c in CONTENT_COLUMNS) + ")"]
+    for column, value in (("ServiceName", "service"), ("GenAIRequestModel", "model"), ("GenAIOperationName", "operation")):
+        if getattr(f, value):
+            conds.append(f"{column} = {{{value}:String}}")
+    if f.status:
+        conds.append("StatusCode = 'Error'" if f.status == "error" else "StatusCode != 'Error'")
+    # ORDER BY the sorting key alone: read newest first, stopping at the page (a tie-break would sort everything)
+    rows = r.query(f"SELECT {CALL_COLUMNS}, substring(Input, 1, 3000) FROM {CONTENT} WHERE {' AND '.join(conds)} "
+                   f"ORDER BY Timestamp DESC LIMIT {{limit:UInt32}} OFFSET {{offset:UInt32}}", p)
+    return [row[:-1] for row in rows], {(row[1], row[2]): row[-1] for row in rows}
 
 
 NEWEST_SLICE_S = 3600

@@ -83,3 +83,27 @@ def test_messages_and_tree_helpers():
              {"span_id": "x", "parent": "x", "ts": 2, "duration_ns": 1}]
     assert [(s["span_id"], s["depth"]) for s in span_tree(spans)[:3]] == [("a", 0), ("b", 1), ("c", 2)]
     assert len(span_tree(spans)) == 4
+
+
+def test_text_search_reads_the_content_table_newest_first(console):
+    """Calls with captured content land in llm_call_content (migration 9); the search finds them case-insensitively,
+    newest first, with the other filters, and the call rows come from otel_traces."""
+    store, _, client = console
+    # 60 calls with content over the last hour (every other one failed), and one without content
+    store.command(
+        "INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanAttributes, StatusCode) "
+        "SELECT now64(9) - toIntervalSecond(number * 60), lower(hex(cityHash64(number, 't'))) || '0000000000000000', "
+        "lower(hex(cityHash64(number, 's'))), 'svc', 'chat m', map('gen_ai.operation.name', 'chat', "
+        "'gen_ai.request.model', 'm', 'gen_ai.input.messages', concat('[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",'"
+        ", '\"content\":\"Where is Parcel #', toString(number), '?\"}]}]')), if(number % 2 = 1, 'Error', 'Ok') "
+        "FROM numbers(60)")
+    store.command("INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanAttributes) "
+                  "VALUES (now64(9), 'ff', 'ee', 'svc', 'chat m', map('gen_ai.operation.name', 'chat'))")
+    assert store.count("llm_call_content") == 60
+    page = client.get("/calls?range=24h&q=PARCEL+%23").text
+    assert "more than 50 calls" in page and "Where is Parcel #0?" in page  # the newest first, a full page
+    assert "Where is Parcel #59?" not in page
+    one = client.get("/calls?range=24h&q=parcel+%2342%3F").text
+    assert 'data-total="1"' in one and "Where is Parcel #42?" in one
+    errors = client.get("/calls?range=24h&q=parcel+%234&status=error").text
+    assert 'data-total="5"' in errors  # #4 and #40-#49 match; the odd ones failed
