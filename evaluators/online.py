@@ -61,6 +61,7 @@ class Worker:
         self._threads: list[threading.Thread] = []
         self._db_lock = threading.Lock()
         self._last_heartbeat = 0.0
+        self._last_full_scan = float("-inf")
         self.exporter = None
         if self.settings.eval_export_otlp_endpoint:
             from pharos.evaluators.export import ScoreExporter
@@ -130,6 +131,13 @@ class Worker:
             return self._now_ns() - int(self.settings.eval_lateness_s * 1e9)
         return min(got.values())
 
+    # A poll scans from the watermark, which trails ``now`` by the lateness window (10 minutes by default): at
+    # 200 calls/s that is 120k spans read per poll. So most polls scan only the recent past (``RECENT_S``, longer
+    # than an LLM call lasts before its span is exported), and a full scan from the watermark runs every
+    # ``FULL_SCAN_S`` for spans that arrive later. The done-ledger keeps either scan exactly-once.
+    RECENT_S = 60.0
+    FULL_SCAN_S = 10.0
+
     def poll_once(self) -> int:
         """Score one batch of new spans; returns how many spans it processed."""
         shards = self.heartbeat()
@@ -138,6 +146,9 @@ class Worker:
         self.polls += 1
         bound = self.lower_bound(shards)
         n, limit = self.settings.eval_shards, self.settings.eval_batch_size
+        started = time.monotonic()
+        full = started - self._last_full_scan >= self.FULL_SCAN_S
+        lo = bound if full else max(bound, self._now_ns() - int(self.RECENT_S * 1e9))
         rows = self._query(
             f"""SELECT {SPAN_COLUMNS} FROM {self.traces}
             WHERE Timestamp >= fromUnixTimestamp64Nano({{lo:Int64}})
@@ -147,8 +158,10 @@ class Worker:
                   SELECT TraceId, SpanId FROM {self.t('evaluator_done')}
                   WHERE Consumer = {{c:String}} AND Timestamp >= fromUnixTimestamp64Nano({{lo:Int64}}))
             ORDER BY Timestamp, SpanId LIMIT 1 BY TraceId, SpanId LIMIT {{limit:UInt32}}""",
-            {"lo": bound, "ops": list(LLM_OPERATIONS), "n": n, "shards": shards, "c": self.consumer,
+            {"lo": lo, "ops": list(LLM_OPERATIONS), "n": n, "shards": shards, "c": self.consumer,
              "limit": limit})
+        if full and len(rows) < limit:
+            self._last_full_scan = started
         calls = calls_from_rows(rows)
         if calls:
             attach_context(self.client_locked(), self.traces, calls, min(c.timestamp_ns for c in calls))
@@ -161,9 +174,12 @@ class Worker:
             self._insert("evaluator_retries", queued, _RETRY_COLUMNS)
             self._insert("evaluator_done", [[self.consumer, c.timestamp_ns, c.trace_id, c.span_id] for c in calls],
                          ["Consumer", "Timestamp", "TraceId", "SpanId"])
-        # advance the watermark
+        # advance the watermark (only a full scan knows that nothing older is left)
         horizon = self._now_ns() - int(self.settings.eval_lateness_s * 1e9)
-        new_bound = max(bound, horizon if len(calls) < limit else min(horizon, calls[-1].timestamp_ns))
+        if not full:
+            new_bound = bound
+        else:
+            new_bound = max(bound, horizon if len(calls) < limit else min(horizon, calls[-1].timestamp_ns))
         if new_bound != bound or calls:
             self._insert("evaluator_progress", [[self.consumer, s, new_bound, self.worker_id] for s in shards],
                          ["Consumer", "Shard", "LowerBound", "WorkerId"])

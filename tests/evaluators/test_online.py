@@ -216,3 +216,24 @@ def test_judge_parse_retry_and_rubric(judge_server):
         == (0.8, "helpful", "ok")
     with pytest.raises(ValueError):
         parse_verdict("no verdict here", ["a", "b"])
+
+
+def test_late_span_found_by_the_periodic_full_scan(make_store):
+    """Most polls scan only the recent past; a span that arrives minutes late (inside the lateness window) is
+    scored by the next full scan from the watermark, exactly once."""
+    store = make_store()
+    migrate(store)
+    add_calls(store, 3)
+    w = Worker(store, settings(evaluators="pii"))
+    assert drain(w) == 3  # the first poll is a full scan; the next ones are recent-only
+    late = time.time_ns() - int((w.RECENT_S + 120) * 1e9)
+    store.insert_rows("otel_traces", [[late, f"{900:032x}", f"{900:016x}", "", "shop", "chat m1",
+                                       {"gen_ai.operation.name": "chat",
+                                        "gen_ai.input.messages": msgs("user", "late question, mail x@example.com"),
+                                        "gen_ai.output.messages": msgs("assistant", "late answer")}]], COLS)
+    assert w.poll_once() == 0  # recent-only scan: not seen yet
+    w._last_full_scan = float("-inf")  # the full-scan period has passed
+    assert w.poll_once() == 1
+    w._last_full_scan = float("-inf")
+    assert w.poll_once() == 0
+    assert score_counts(store)[0] == 4
