@@ -57,7 +57,8 @@ def build(settings: DashboardSettings) -> dm.Dashboard:
     b.row("Latency")
     b.timeseries("Latency p50 / p95 / p99",
                  by_range("SELECT $__timeInterval(Time) AS time, {latency} AS q, q[1] / 1e9 AS p50, q[2] / 1e9 AS p95, "
-                          "q[3] / 1e9 AS p99 FROM {source} WHERE {where} GROUP BY time", columns="time, p50, p95, p99", order="time"),
+                          "q[3] / 1e9 AS p99 FROM {source} WHERE {where} GROUP BY time",
+                          columns="time, p50, p95, p99", order="time"),
                  unit="s")
     b.timeseries("Time to first token p50 / p95",
                  by_range("SELECT $__timeInterval(Time) AS time, {ttft} AS q, q[1] AS p50, q[2] AS p95 FROM {source} "

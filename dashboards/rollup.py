@@ -155,7 +155,8 @@ def rollup_tables(opts: SchemaOptions) -> list[str]:
     for name, keys, values, order, select in (
             (ROLLUP, _KEYS, _VALUES, _ORDER, _select),
             (DIGESTS, _DIGEST_KEYS, _DIGEST_VALUES, _DIGEST_ORDER, _select_digests)):
-        stmts += filled_by_view(opts, name, f"""CREATE TABLE IF NOT EXISTS {opts.table(name)} {opts.on_cluster} ({keys}{values}
+        create = f"CREATE TABLE IF NOT EXISTS {opts.table(name)} {opts.on_cluster} ("
+        stmts += filled_by_view(opts, name, f"""{create}{keys}{values}
 ) ENGINE = {opts.engine('AggregatingMergeTree')}
 PARTITION BY toDate(Time)
 ORDER BY ({order})

@@ -433,7 +433,8 @@ def _content_search(r: Readers, f: Filters, p: dict[str, Any]) -> tuple[list[tup
     # ASCII case folding is exact for an ASCII term (no byte of a multi-byte character can match it) and faster
     search = "positionCaseInsensitive" if f.q.isascii() else "positionCaseInsensitiveUTF8"
     conds = [TIME_RANGE, "(" + " OR ".join(f"{search}({c}, {{q:String}}) > 0" for c in CONTENT_COLUMNS) + ")"]
-    for column, value in (("ServiceName", "service"), ("GenAIRequestModel", "model"), ("GenAIOperationName", "operation")):
+    for column, value in (("ServiceName", "service"), ("GenAIRequestModel", "model"),
+                          ("GenAIOperationName", "operation")):
         if getattr(f, value):
             conds.append(f"{column} = {{{value}:String}}")
     if f.status:

@@ -28,8 +28,10 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from pathlib import Path
+
+from bench_console import p95, timed  # the same timing (a sibling script: run from tests/bench/)
 
 from pharos.collector.settings import StoreSettings
 from pharos.collector.store import Store
@@ -94,7 +96,8 @@ FROM (
                0.05 + pow((bitShiftRight(h, 32) % 10000) / 10000, 3) * if(op = 'embeddings', 1, 20) AS duration_s,
                if(op IN ('chat', 'text_completion'), multiIf(bitShiftRight(h, 56) % 100 < 90, '["stop"]',
                   bitShiftRight(h, 56) % 100 < 98, '["length"]', '["tool_calls"]'), '') AS finish,
-               if(bitShiftRight(h, 24) % 100 < 2, ['429', 'timeout', '500', 'RateLimitError'][bitShiftRight(h, 28) % 4 + 1], '')
+               if(bitShiftRight(h, 24) % 100 < 2,
+                  ['429', 'timeout', '500', 'RateLimitError'][bitShiftRight(h, 28) % 4 + 1], '')
                    AS error_type
         FROM numbers({start}, {count})))
 """
@@ -111,7 +114,8 @@ FROM (SELECT Timestamp, TraceId, SpanId, ServiceName, cityHash64(SpanId) AS h,
 GPU = """
 INSERT INTO otel_metrics_{table} (ServiceName, MetricName, Attributes, TimeUnix, StartTimeUnix, Value)
 SELECT 'vllm', metric, map('hw.id', concat('gpu', toString(device)), 'hw.type', 'gpu'),
-       fromUnixTimestamp64Milli(toInt64({now_ms} - step * 15000)), fromUnixTimestamp64Milli(toInt64({now_ms} - 86400000)),
+       fromUnixTimestamp64Milli(toInt64({now_ms} - step * 15000)),
+       fromUnixTimestamp64Milli(toInt64({now_ms} - 86400000)),
        multiIf(metric = 'hw.gpu.utilization', 0.3 + 0.6 * ((step + device) % 40) / 40,
                metric = 'hw.power', 200 + 300 * ((step + device) % 40) / 40,
                metric = 'hw.temperature', 50 + (step + device) % 30,
@@ -158,20 +162,6 @@ def seed(store: Store, spans: int) -> None:
             store.command(SANDBOX.format(table=table, now_ms=now_ms))
     print(f"store has {spans:,} spans, {store.count('scores'):,} scores ({time.perf_counter() - t0:.0f} s)",
           flush=True)
-
-
-def timed(fn, runs: int) -> list[float]:
-    fn()  # warm (marks, caches)
-    out = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
-
-
-def p95(xs: list[float]) -> float:
-    return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
 
 
 def queries(trace_id: str) -> list[tuple[str, str, int]]:

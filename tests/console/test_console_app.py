@@ -94,8 +94,9 @@ def test_text_search_reads_the_content_table_newest_first(console):
         "INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanAttributes, StatusCode) "
         "SELECT now64(9) - toIntervalSecond(number * 60), lower(hex(cityHash64(number, 't'))) || '0000000000000000', "
         "lower(hex(cityHash64(number, 's'))), 'svc', 'chat m', map('gen_ai.operation.name', 'chat', "
-        "'gen_ai.request.model', 'm', 'gen_ai.input.messages', concat('[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",'"
-        ", '\"content\":\"Where is Parcel #', toString(number), '?\"}]}]')), if(number % 2 = 1, 'Error', 'Ok') "
+        "'gen_ai.request.model', 'm', 'gen_ai.input.messages', concat('[{\"role\":\"user\",\"parts\":"
+        "[{\"type\":\"text\",', '\"content\":\"Where is Parcel #', toString(number), '?\"}]}]')), "
+        "if(number % 2 = 1, 'Error', 'Ok') "
         "FROM numbers(60)")
     store.command("INSERT INTO otel_traces (Timestamp, TraceId, SpanId, ServiceName, SpanName, SpanAttributes) "
                   "VALUES (now64(9), 'ff', 'ee', 'svc', 'chat m', map('gen_ai.operation.name', 'chat'))")
