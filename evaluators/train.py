@@ -114,6 +114,11 @@ def train(name: str, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, d
 
 def main(argv: list[str] | None = None) -> int:
     names = (argv if argv is not None else sys.argv[1:]) or list(HEADS)
+    unknown = [n for n in names if n not in HEADS]
+    if unknown:
+        print(f"usage: python -m pharos.evaluators.train [{' '.join(HEADS)}] (unknown: {', '.join(unknown)})",
+              file=sys.stderr)
+        return 2
     for name in names:
         head, m = train(name)
         head.save(MODELS / f"{name}.json")

@@ -41,7 +41,7 @@ def test_relevance_separates_on_and_off_topic(report):
 def test_prompt_injection_on_held_out_corpus(report):
     m = report["prompt_injection"]
     # measured on bastioncorpus' held-out half, a different source from most training data
-    assert m["f1"] >= 0.85 and m["fpr"] <= 0.2, m
+    assert m["f1"] >= 0.85 and m["fpr"] <= 0.1, m
 
 
 def test_heads_match_their_training_metadata():
