@@ -70,7 +70,7 @@ class Worker:
         self.polls = 0
         from pharos.evaluators.embeddings import set_threads
 
-        set_threads(self.settings.eval_threads)
+        set_threads(self.settings.eval_threads, self.settings.eval_lean_model)
 
     # ------------------------------------------------------------------ store helpers
     def _query(self, sql: str, parameters: dict[str, Any] | None = None) -> list[tuple]:
@@ -276,8 +276,14 @@ class Worker:
             if got < self.settings.eval_batch_size:
                 self._stop.wait(self.settings.eval_poll_interval_s)
 
+    # A local evaluator's queue holds only its rare failures: its lane looks every LOCAL_LANE_IDLE_S when idle
+    # (a query per evaluator per poll interval cost CPU, memory and lock time that the poll loop needs).
+    LOCAL_LANE_IDLE_S = 5.0
+
     def _lane_loop(self, ev: Evaluator) -> None:
         pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix=f"eval-{ev.name}") if ev.remote else None
+        idle = self.settings.eval_poll_interval_s if ev.remote else max(self.settings.eval_poll_interval_s,
+                                                                         self.LOCAL_LANE_IDLE_S)
         try:
             while not self._stop.is_set():
                 try:
@@ -286,7 +292,7 @@ class Worker:
                     log.exception("evaluator lane %s failed", ev.name)
                     got = 0
                 if not got:
-                    self._stop.wait(self.settings.eval_poll_interval_s)
+                    self._stop.wait(idle)
         finally:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)

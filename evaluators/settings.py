@@ -52,6 +52,10 @@ class EvaluatorSettings(PharosSettings):
                                                     "at most 5 minutes); the breaker opens for as long.")
     eval_threads: int = Field(default=1, gt=0, le=64,
                               description="Threads of the local models (ONNX) per worker.")
+    eval_lean_model: bool = Field(
+        default=False,
+        description="Load the embedding model as it ships (int8): about 120 MB less memory per worker, about "
+                    "25% slower scoring. Off: onnxruntime pre-computes float32 weights at load.")
     judge_base_url: str | None = Field(default=None,
                                        description="OpenAI-compatible endpoint of the LLM judge, e.g. "
                                                    "http://127.0.0.1:8000/v1 (the sandbox's vLLM).")
