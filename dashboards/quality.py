@@ -17,7 +17,8 @@ FLAGGED = "Label = 'flagged'"
 # every score of the range's days): the newest 200 flagged rows are found first, then their keys' latest writes
 # (argMax by CreatedAt, the ReplacingMergeTree's version) are read through the primary key.
 _KEY = "Name, TraceId, SpanId, ScoreId"
-CANDIDATES = f"SELECT {_KEY} FROM {SCORES} WHERE {F} AND {FLAGGED} ORDER BY Timestamp DESC LIMIT 200"
+FLAGGED_KEYS = f"SELECT {_KEY} FROM {SCORES} WHERE {F} AND {FLAGGED}"  # any write of theirs said 'flagged'
+CANDIDATES = f"{FLAGGED_KEYS} ORDER BY Timestamp DESC LIMIT 200"
 LATEST_FLAGGED = (
     f"SELECT {_KEY}, last.1 AS Timestamp, last.2 AS ServiceName, last.3 AS Value, last.4 AS Explanation "
     f"FROM (SELECT {_KEY}, argMax(tuple(Timestamp, ServiceName, Value, Explanation, Label), CreatedAt) AS last "
@@ -31,8 +32,10 @@ def build(settings: DashboardSettings) -> dm.Dashboard:
               variables=("service", "evaluator"))
     # no FINAL: a rewritten score does not change which calls were scored (and FINAL merges a day of scores)
     b.stat("Scored calls", f"SELECT uniq(TraceId, SpanId) AS calls FROM {SCORES} WHERE {F}", unit="short")
-    b.stat("Flagged calls", f"SELECT uniqExactIf((TraceId, SpanId), {FLAGGED}) AS flagged FROM {SCORES} FINAL "
-                            f"WHERE {F}", unit="short")
+    # the calls whose latest write of a score says 'flagged' (argMax by version over the few flagged keys, not FINAL)
+    b.stat("Flagged calls", f"SELECT uniqExact(TraceId, SpanId) AS flagged FROM (SELECT {_KEY}, "
+                            f"argMax(Label, CreatedAt) AS label FROM {SCORES} WHERE ({_KEY}) IN ({FLAGGED_KEYS}) "
+                            f"GROUP BY {_KEY}) WHERE label = 'flagged'", unit="short")
     b.stat("Flag rate", f"SELECT countIf({FLAGGED}) / greatest(count(), 1) AS flag_rate FROM {SCORES} FINAL "
                         f"WHERE {F}", unit="percentunit",
            thresholds=(settings.alert_flag_rate / 2, settings.alert_flag_rate),
