@@ -1,6 +1,6 @@
 """Reveal text hidden from a reader: invisible Unicode tag characters, zero-width characters, look-alike
-Cyrillic/Greek letters, and runs of base64, base32, hex or binary, rot13 and reversed text. The prompt-injection
-classifier scores the revealed text, so an instruction is judged by what it says, not by how it is wrapped.
+Cyrillic/Greek letters, runs of base64, base32, base85, hex or binary, rot13 and reversed text. The
+prompt-injection classifier scores the revealed text, so an instruction is judged by what it says, not by how it is wrapped.
 
 ``reveal(text)`` returns the text with each decoded payload appended as ``[decoded: ...]``; text with nothing
 hidden comes back unchanged (so its embedding is shared, through the cache, with the other evaluators).
@@ -24,6 +24,7 @@ _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _B32 = re.compile(r"[A-Z2-7]{16,}={0,6}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}){8,}\b")
 _BIN = re.compile(r"(?:[01]{8}\s?){4,}")
+_B85 = re.compile(r"[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~]{20,}")
 _WORDS = frozenset("the and you your all to of a is in it this that with for are be do not what me my now "
                    "ignore instructions previous rules system prompt show tell reveal send call output print "
                    "say reply answer follow above everything data password secret key".split())
@@ -58,6 +59,13 @@ def _decoders(text: str):
             pass
     for m in _HEX.finditer(text):
         yield _printable(bytes.fromhex(m.group(0)))
+    for m in _B85.finditer(text):
+        if not _B64.fullmatch(m.group(0)):  # base64 runs are decoded above
+            for decode in (base64.b85decode, base64.a85decode):
+                try:
+                    yield _printable(decode(m.group(0)))
+                except (ValueError, binascii.Error):
+                    pass
     for m in _BIN.finditer(text):
         bits = re.sub(r"\s", "", m.group(0))
         yield _printable(bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits) - 7, 8)))
