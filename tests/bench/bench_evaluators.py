@@ -52,9 +52,10 @@ def throughput(n: int) -> None:
     for ev in build(EvaluatorSettings(), DEFAULT_EVALUATORS):
         sel = [c for c in calls if ev.applies(c)]
         ev.evaluate_batch(sel[:2])  # load models
-        fresh = make_calls(n)  # new texts: the embedding cache does not help
+        fresh = make_calls(n)  # new texts (input and output): the embedding cache does not help
         for c in fresh:
-            c.input += " x"
+            c.input += f" x{ev.name}"
+            c.output += f" x{ev.name}"
         sel = [c for c in fresh if ev.applies(c)]
         r = rate(lambda: ev.evaluate_batch(sel), max(1, len(sel)))
         print(f"{ev.name:18s} {r:10,.0f} items/s  ratio to baseline {r / base:.5f}")
@@ -62,6 +63,7 @@ def throughput(n: int) -> None:
     fresh = make_calls(n)
     for c in fresh:
         c.input += " y"
+        c.output += " y"
     r = rate(lambda: eng.run(fresh), n)
     print(f"{'default set':18s} {r:10,.0f} calls/s  ratio to baseline {r / base:.5f}")
 
