@@ -304,6 +304,10 @@ SCOPED_TABLES: dict[str, str] = {
     "scores": f"Attributes['{PROJECT_ATTRIBUTE}'] = {{p}} OR (Attributes['{PROJECT_ATTRIBUTE}'] = '' "
               f"AND TraceId IN (SELECT TraceId FROM {{db}}.otel_traces))",
     "otel_traces_trace_id_ts": "TraceId IN (SELECT TraceId FROM {db}.otel_traces)",  # filtered in turn
+    # the dashboards' rollups and the console's content table (migration 9) keep the project as a column
+    "llm_calls_1m": "Project = {p}",
+    "llm_calls_10m": "Project = {p}",
+    "llm_call_content": "Project = {p}",
     "sandbox_load_runs": "0",
     "sandbox_eval_runs": "0",
     "sandbox_eval_samples": "0",

@@ -28,7 +28,7 @@ _ANY = " OR ".join(f"SpanAttributes['{k}'] != ''" for k in CONTENT_COLUMNS.value
 
 def _select(source: str, condition: str = "") -> str:
     content = ", ".join(f"SpanAttributes['{k}'] AS {c}" for c, k in CONTENT_COLUMNS.items())
-    return f"""SELECT {CALL_COLUMNS}, {content}
+    return f"""SELECT {CALL_COLUMNS}, {content}, ResourceAttributes['pharos.project'] AS Project
 FROM {source}
 WHERE {_LLM_CALL} AND ({_ANY}){condition}"""
 
@@ -49,7 +49,8 @@ def content_tables(opts: SchemaOptions) -> list[str]:
     GenAICostUsd Nullable(Float64) CODEC(ZSTD(1)),
     StatusCode LowCardinality(String) CODEC(ZSTD(1)),
     ErrorType LowCardinality(String) CODEC(ZSTD(1)),
-    {content}
+    {content},
+    Project LowCardinality(String) CODEC(ZSTD(1))
 ) ENGINE = {opts.engine()}
 PARTITION BY toDate(Timestamp)
 ORDER BY Timestamp

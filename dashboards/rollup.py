@@ -54,12 +54,14 @@ _KEYS = """
     GenAIRequestModel LowCardinality(String) CODEC(ZSTD(1)),
     GenAIResponseModel LowCardinality(String) CODEC(ZSTD(1)),
     GenAIProviderName LowCardinality(String) CODEC(ZSTD(1)),
-    GenAIOperationName LowCardinality(String) CODEC(ZSTD(1)),"""
+    GenAIOperationName LowCardinality(String) CODEC(ZSTD(1)),
+    Project LowCardinality(String) CODEC(ZSTD(1)),"""
 _DIGEST_KEYS = """
     Time DateTime CODEC(Delta, ZSTD(1)),
     ServiceName LowCardinality(String) CODEC(ZSTD(1)),
     Environment LowCardinality(String) CODEC(ZSTD(1)),
-    GenAIRequestModel LowCardinality(String) CODEC(ZSTD(1)),"""
+    GenAIRequestModel LowCardinality(String) CODEC(ZSTD(1)),
+    Project LowCardinality(String) CODEC(ZSTD(1)),"""
 _VALUES = f"""
     Calls SimpleAggregateFunction(sum, UInt64),
     Errors SimpleAggregateFunction(sum, UInt64),
@@ -74,7 +76,10 @@ _VALUES = f"""
     Tpot AggregateFunction(quantiles({TTFT_LEVELS}), Nullable(Float64)),
     Slowest SimpleAggregateFunction(max, {_CALL_TYPE}),
     SlowestFailed SimpleAggregateFunction(max, {_CALL_TYPE})"""
-_ORDER = "Time, ServiceName, GenAIRequestModel, Environment, GenAIOperationName, GenAIProviderName, GenAIResponseModel"
+_ORDER = ("Time, ServiceName, GenAIRequestModel, Environment, GenAIOperationName, GenAIProviderName, GenAIResponseModel, "
+          "Project")
+# the project the collector stamped (API keys): project-scoped readers see only their rows (collector/auth.py)
+_PROJECT = "ResourceAttributes['pharos.project'] AS Project"
 
 # finish_reasons: a JSON array (the conventions) or one string; '(none)' when not recorded. One count per reason.
 _REASONS = ("if(empty(SpanAttributes['gen_ai.response.finish_reasons']), ['(none)'], "
@@ -83,7 +88,7 @@ _REASONS = ("if(empty(SpanAttributes['gen_ai.response.finish_reasons']), ['(none
             "[SpanAttributes['gen_ai.response.finish_reasons']]))")
 
 
-_DIGEST_ORDER = "Time, ServiceName, GenAIRequestModel, Environment"
+_DIGEST_ORDER = "Time, ServiceName, GenAIRequestModel, Environment, Project"
 _DIGEST_VALUES = f"""
     Calls SimpleAggregateFunction(sum, UInt64),
     Latency AggregateFunction(quantilesTDigest({LATENCY_LEVELS}), UInt64),
@@ -94,7 +99,7 @@ _DIGEST_VALUES = f"""
 def _select_digests(source: str, condition: str = "") -> str:
     return f"""SELECT
     toStartOfInterval(Timestamp, INTERVAL 10 MINUTE) AS Time, ServiceName,
-    ResourceAttributes['deployment.environment.name'] AS Environment, GenAIRequestModel,
+    ResourceAttributes['deployment.environment.name'] AS Environment, GenAIRequestModel, {_PROJECT},
     count() AS Calls,
     quantilesTDigestState({LATENCY_LEVELS})(Duration) AS Latency,
     quantilesTDigestState({TTFT_LEVELS})(GenAITimeToFirstChunk) AS Ttft,
@@ -109,7 +114,7 @@ def _select(source: str, condition: str = "") -> str:
     return f"""SELECT
     toStartOfMinute(Timestamp) AS Time, ServiceName,
     ResourceAttributes['deployment.environment.name'] AS Environment,
-    GenAIRequestModel, GenAIResponseModel, GenAIProviderName, GenAIOperationName,
+    GenAIRequestModel, GenAIResponseModel, GenAIProviderName, GenAIOperationName, {_PROJECT},
     count() AS Calls,
     countIf(StatusCode = 'Error') AS Errors,
     sumMapIf(map(if(ErrorType = '', '_OTHER', ErrorType), toUInt64(1)), StatusCode = 'Error') AS ErrorKinds,
