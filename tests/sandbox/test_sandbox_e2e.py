@@ -200,4 +200,6 @@ def test_load_compare_passes_itself_and_flags_a_faster_baseline(results_dir):
     path.write_text(json.dumps(faster))
     worse = run_cli("compare", str(runs[0]), "--baseline", str(path), env={"PHAROS_RESULTS_DIR": str(results_dir)})
     assert worse.returncode == 1, worse.stdout
-    assert "regression  P99E2elMs" in worse.stdout and "regression  RequestThroughput" in worse.stdout
+    # the median and the throughput are flagged; a P99 of a short run may carry a noise bound wide enough to pass
+    # (one slow request on a shared 2-core machine), which is what the bound is for
+    assert "regression  MedianE2elMs" in worse.stdout and "regression  RequestThroughput" in worse.stdout
