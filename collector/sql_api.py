@@ -48,6 +48,11 @@ def reader_settings(max_execution_seconds: float, max_result_rows: int, max_memo
         "max_result_rows": max_result_rows,
         "result_overflow_mode": "throw",
         "max_memory_usage": max_memory_bytes,
+        # FINAL merges rows within a partition only. Correct here because a rewrite of a row keeps its partition:
+        # `scores` is partitioned by the score's Timestamp, and an evaluator's rewrite carries the span's time, the
+        # SDK's retries the time it recorded the feedback. (A client that retries a score without timestamp_ns
+        # across midnight UTC could see it twice until the next merge.) Makes the quality panels' FINAL ~4x cheaper.
+        "do_not_merge_across_partitions_select_final": 1,
         "readonly": 1,
     }
 

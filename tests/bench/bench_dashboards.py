@@ -34,6 +34,7 @@ from pathlib import Path
 from bench_console import p95, timed  # the same timing (a sibling script: run from tests/bench/)
 
 from pharos.collector.settings import StoreSettings
+from pharos.collector.sql_api import reader_settings
 from pharos.collector.store import Store
 from pharos.collector.store.migrations import migrate
 from pharos.dashboards import macros
@@ -199,9 +200,12 @@ def main() -> None:
     variables = {**(SELECTION if args.selection else ALL), "trace_id": trace_id}
     todo = [q for q in queries(trace_id) if args.only.lower() in q[0].lower()]
 
+    # the connection Grafana's queries get through the SQL endpoint (its session settings, readonly last)
+    reader = store.new_client(settings=reader_settings(30.0, 1_000_000, 4 * 1024**3), database=DATABASE)
+
     def run(sql: str, range_key: str, min_interval_s: int = 0) -> None:
         seconds, interval = RANGES[range_key]
-        store.client.query(macros.expand(sql, start=end - timedelta(seconds=seconds), end=end,
+        reader.query(macros.expand(sql, start=end - timedelta(seconds=seconds), end=end,
                                          interval_s=max(interval, min_interval_s), variables=variables))
 
     load = os.getloadavg()
