@@ -3,7 +3,10 @@
     python tests/bench/bench_sandbox_overhead.py --base-url http://127.0.0.1:8000/v1 [--rate 8 --requests 200]
 
 Needs a running model server (`pharos sandbox serve MODEL`) and, for the traced runs, a collector
-(`pharos serve`, or --collector-endpoint). Alternates untraced/traced runs (--pairs) so drift hits both
+(`pharos serve`, or --collector-endpoint). On a small machine run that collector with PHAROS_EVAL_ENABLED=false
+(or on another host, as in production): its online evaluators would otherwise score every traced call on the
+model server's cores, and the bench would measure them instead of the tracing (2 cores, CPU vLLM: 5.1% loss
+with the evaluators next to vLLM, none measurable without). Alternates untraced/traced runs (--pairs) so drift hits both
 alike, and prints request/output throughput and p50/p99 TTFT and end-to-end latency per variant, with
 the throughput loss of the traced runs. Goal: under 2% throughput loss. With PHAROS_ENABLED=false
 `pharos.init()` is a no-op and the openai client is not instrumented: that is the untraced variant.
