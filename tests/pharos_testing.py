@@ -63,8 +63,30 @@ def assert_stored_attributes(stored: dict[str, str], attributes) -> None:
             assert stored[key] == expected[key], (key, stored[key], expected[key])
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = (int(x) for x in open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
+    """A port free now and outside the kernel's ephemeral range, so that no outgoing connection of another
+    test (which takes ephemeral ports) can grab it before the server under test binds it."""
+    import random
+
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(10000, 30000) if not low <= p <= high] or list(range(10000, 30000))
+    for _ in range(200):
+        port = random.choice(candidates)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    with socket.socket() as s:  # everything tried was taken: let the kernel choose
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 

@@ -2,7 +2,6 @@
 two workers sharing the stream, and a real OpenAI-compatible judge server that fails and recovers."""
 
 import json
-import socket
 import threading
 import time
 
@@ -11,6 +10,7 @@ import pytest
 from pharos.collector.store import migrate
 from pharos.evaluators.online import Worker
 from pharos.evaluators.settings import EvaluatorSettings
+from pharos_testing import free_port
 
 COLS = ["Timestamp", "TraceId", "SpanId", "ParentSpanId", "ServiceName", "SpanName", "SpanAttributes"]
 
@@ -117,12 +117,6 @@ def test_two_workers_share_the_stream_without_double_scoring(make_store):
 
 
 # ---------------------------------------------------------------- a real OpenAI-compatible judge server
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def judge_server():
     import uvicorn
@@ -149,7 +143,7 @@ def judge_server():
                              "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": 50, "completion_tokens": 20, "total_tokens": 70}}
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     th = threading.Thread(target=server.run, daemon=True)
     th.start()
