@@ -414,7 +414,8 @@ def main() -> None:
     if args.setup_peers:
         return setup_peers()
     if not args.no_peers and not _have_peers():
-        if _peers_python().exists() and Path(sys.executable).resolve() != _peers_python().resolve():
+        # (compare the venvs, not the interpreters: both venvs' python link to the same system binary)
+        if _peers_python().exists() and Path(sys.prefix).resolve() != _peers_python().parent.parent.resolve():
             os.execv(str(_peers_python()), [str(_peers_python()), *sys.argv])
         print("peers not installed: run with --setup-peers first (or --no-peers)", file=sys.stderr)
         sys.exit(2)
