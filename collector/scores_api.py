@@ -24,12 +24,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from pharos.collector.access import request_principal, stamp_rows
 from pharos.collector.batcher import Overloaded
+from pharos.collector.store.schema import SCORE_COLUMNS
 
 __all__ = ["ScoreIn", "create_scores_router", "encode_rows", "SCORE_COLUMNS"]
 
 _HEX32, _HEX16 = re.compile(r"^[0-9a-f]{32}$"), re.compile(r"^[0-9a-f]{16}$")
-SCORE_COLUMNS = ["Timestamp", "TraceId", "SpanId", "ScoreId", "Name", "Source", "Value", "Label", "Explanation",
-                 "EvaluatorVersion", "ServiceName", "Attributes"]
 
 
 class ScoreIn(BaseModel):

@@ -10,14 +10,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from pharos.collector.store.schema import SCORE_COLUMNS
 from pharos.evaluators.base import Call, Evaluator, Score, score_id
 
 __all__ = ["Engine", "Health", "SCORE_COLUMNS", "score_row", "Failure"]
 
 log = logging.getLogger("pharos.evaluators")
 
-SCORE_COLUMNS = ["Timestamp", "TraceId", "SpanId", "ScoreId", "Name", "Source", "Value", "Label", "Explanation",
-                 "EvaluatorVersion", "ServiceName", "Attributes"]
 
 
 def score_row(ev: Evaluator, call: Call, s: Score) -> list[Any]:

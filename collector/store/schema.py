@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["SchemaOptions", "TRACES", "GENAI_COLUMNS", "COST_ATTRIBUTE", "exporter_tables", "genai_columns",
-           "pharos_tables", "feedback_scores_view"]
+           "pharos_tables", "feedback_scores_view", "SCORE_COLUMNS"]
 
 TRACES = "otel_traces"
 COST_ATTRIBUTE = "pharos.cost.usd"  # the SDK records the price of a call here (USD)
@@ -225,6 +225,11 @@ def genai_columns(opts: SchemaOptions) -> list[str]:
                           for name, type_, expr in GENAI_COLUMNS)
         stmts.append(f"ALTER TABLE {target} {opts.on_cluster}\n{adds}")
     return stmts
+
+
+# The columns a writer fills in ``scores``, in this order (the API, the evaluators and the console write rows so).
+SCORE_COLUMNS = ["Timestamp", "TraceId", "SpanId", "ScoreId", "Name", "Source", "Value", "Label", "Explanation",
+                 "EvaluatorVersion", "ServiceName", "Attributes"]
 
 
 def pharos_tables(opts: SchemaOptions) -> list[str]:

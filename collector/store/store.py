@@ -19,7 +19,7 @@ from clickhouse_connect.driver.client import Client
 
 from pharos.collector.settings import StoreSettings
 from pharos.collector.store import otlp_sql
-from pharos.collector.store.schema import METRIC_TABLES, TRACES, SchemaOptions, quote
+from pharos.collector.store.schema import METRIC_TABLES, SCORE_COLUMNS, TRACES, SchemaOptions, quote
 
 __all__ = ["Store", "StoreError"]
 
@@ -124,8 +124,6 @@ class Store:
     def insert_score_rows(self, payload: bytes, dedup_token: str | None = None) -> None:
         """Store score rows sent as JSON lines (each line a list in ``SCORE_COLUMNS`` order)."""
         import json
-
-        from pharos.collector.scores_api import SCORE_COLUMNS
 
         rows = [json.loads(line) for line in payload.splitlines() if line.strip()]
         self.client.insert(self.schema.local_name("scores"), rows, column_names=SCORE_COLUMNS,
