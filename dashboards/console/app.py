@@ -19,7 +19,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from pydantic import ValidationError
 
 from pharos.collector.scores_api import SCORE_COLUMNS, ScoreIn
-from pharos.dashboards.console import data
+from pharos.dashboards.console import data, detail, messages
+from pharos.dashboards.console import runs as run_data
 from pharos.dashboards.console.auth import authorize
 from pharos.dashboards.console.charts import line_chart
 
@@ -157,7 +158,7 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
             return page("error.html", request, status=404, title="Not a trace id",
                         message="A trace id is 32 hexadecimal characters.")
         try:
-            tr = data.trace(readers, trace_id)
+            tr = detail.trace(readers, trace_id)
         except Exception as exc:
             return failed(request, exc)
         if tr is None:
@@ -173,7 +174,7 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
         selected = next((s for s in spans if s["span_id"] == wanted), None) or (llm[0] if llm else spans[0])
         names = {s["span_id"]: s["name"] for s in spans}
         return page("call.html", request, status=status, title=f"Call {tr['trace_id'][:8]}", tr=tr,
-                    selected=selected, chat=data.chat(selected["attributes"]), llm=llm or spans, span_names=names,
+                    selected=selected, chat=messages.chat(selected["attributes"]), llm=llm or spans, span_names=names,
                     error=error, form=form or {}, added=request.query_params.get("added", ""))
 
     # ---- scores (the only write): same validation and insert as POST /v1/scores
@@ -194,7 +195,7 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
         except (ValidationError, ValueError) as exc:
             msgs = ([e["msg"].removeprefix("Value error, ") for e in exc.errors()] if isinstance(exc, ValidationError)
                     else ["value must be a number"])
-            tr = await run_in_threadpool(data.trace, readers, trace_id.lower()) if _TRACE_ID.match(
+            tr = await run_in_threadpool(detail.trace, readers, trace_id.lower()) if _TRACE_ID.match(
                 trace_id.lower()) else None
             if tr is None:
                 return JSONResponse({"error": "invalid score", "details": msgs}, status_code=400)
@@ -233,7 +234,7 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
     @app.get("/runs", response_class=HTMLResponse)
     def runs(request: Request):
         try:
-            rs = data.runs(readers)
+            rs = run_data.runs(readers)
         except Exception as exc:
             return failed(request, exc)
         return page("runs.html", request, rs=rs, title="Runs")
@@ -242,7 +243,7 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
     def compare(request: Request):
         a_id, b_id = request.query_params.get("a", ""), request.query_params.get("b", "")
         try:
-            a, b = data.run(readers, a_id), data.run(readers, b_id)
+            a, b = run_data.run(readers, a_id), run_data.run(readers, b_id)
         except Exception as exc:
             return failed(request, exc)
         missing = [i for i, x in ((a_id, a), (b_id, b)) if x is None]
@@ -252,12 +253,12 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
         if a["kind"] != b["kind"]:
             return page("error.html", request, status=400, title="Runs of different kinds",
                         message="Compare a load run with a load run, or an eval run with an eval run.")
-        return page("compare.html", request, a=a, b=b, rows=data.compare(a, b), title="Compare runs")
+        return page("compare.html", request, a=a, b=b, rows=run_data.compare(a, b), title="Compare runs")
 
     @app.get("/runs/{run_id}", response_class=HTMLResponse)
     def run_report(request: Request, run_id: str):
         try:
-            rn = data.run(readers, run_id)
+            rn = run_data.run(readers, run_id)
         except Exception as exc:
             return failed(request, exc)
         if rn is None:

@@ -6,7 +6,6 @@ Values are bound server-side (``{name:Type}``), never formatted into the SQL.
 
 from __future__ import annotations
 
-import json
 import math
 import queue
 import threading
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 from urllib.parse import urlencode
 
+from pharos.dashboards.console.messages import preview_text
 from pharos.dashboards.content_index import CALL_COLUMNS, CONTENT, CONTENT_COLUMNS
 from pharos.dashboards.rollup import DIGESTS, LATENCY_LEVELS, ROLLUP, TTFT_LEVELS
 from pharos.dashboards.sql import LLM_CALL
@@ -460,136 +460,6 @@ def _newest_first(r: Readers, f: Filters, sql: str, p: dict[str, Any]) -> list[t
     return rows + r.query(sql, {**p, "end": split - 1, "limit": PAGE_SIZE + 1 - len(rows)})
 
 
-def preview_text(raw: str, limit: int = 140) -> str:
-    """The last user turn of a captured ``gen_ai.input.messages`` (possibly cut off), as plain text."""
-    if not raw:
-        return ""
-    try:
-        msgs = json.loads(raw)
-        users = [m for m in msgs if isinstance(m, dict) and m.get("role") == "user"] or msgs
-        text = " ".join(p["text"] for p in message_parts(users[-1]) if p.get("text"))
-    except Exception:
-        text = raw
-    text = " ".join(text.split())
-    return text[:limit] + ("…" if len(text) > limit else "")
-
-
-# ---------------------------------------------------------------------------------------------- call detail
-SPAN_COLUMNS = ("SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, Timestamp, Duration, StatusCode, "
-                "StatusMessage, SpanAttributes, ResourceAttributes, Events.Timestamp, Events.Name, Events.Attributes, "
-                "GenAIOperationName, GenAIRequestModel, GenAIInputTokens, GenAIOutputTokens, GenAICostUsd, "
-                "GenAITimeToFirstChunk")
-
-
-def trace(r: Readers, trace_id: str) -> dict[str, Any] | None:
-    p = {"tid": trace_id}
-    res = r.many({
-        "spans": (f"SELECT {SPAN_COLUMNS} FROM otel_traces WHERE TraceId = {{tid:String}} "
-                  f"AND Timestamp >= (SELECT min(Start) FROM otel_traces_trace_id_ts WHERE TraceId = {{tid:String}}) "
-                  f"AND Timestamp <= (SELECT max(End) FROM otel_traces_trace_id_ts WHERE TraceId = {{tid:String}}) "
-                  f"+ INTERVAL 1 SECOND ORDER BY Timestamp LIMIT 1000", p),
-        "scores": ("SELECT Timestamp, CreatedAt, SpanId, Name, Source, Value, Label, Explanation, EvaluatorVersion, "
-                   "ScoreId FROM scores FINAL WHERE TraceId = {tid:String} ORDER BY CreatedAt, Name LIMIT 1000", p),
-    })
-    if not res["spans"]:
-        return None
-    spans = []
-    for row in res["spans"]:
-        (sid, parent, name, kind, svc, ts, dur, st, stmsg, attrs, rattrs, ev_ts, ev_names, ev_attrs,
-         op, model, i, o, cost, ttft) = row
-        spans.append({"span_id": sid, "parent": parent, "name": name, "kind": kind, "service": svc, "ts": ns(ts),
-                      "duration_ns": dur, "status": st, "status_message": stmsg, "attributes": dict(attrs),
-                      "resource": dict(rattrs), "operation": op, "model": model, "input_tokens": i,
-                      "output_tokens": o, "cost_usd": nan_none(cost), "ttft_s": ttft,
-                      "events": [{"ts": ns(a), "name": b, "attributes": dict(c)}
-                                 for a, b, c in zip(ev_ts, ev_names, ev_attrs)]})
-    tree = span_tree(spans)
-    scores = [{"ts": ns(t), "created": ns(c), "span_id": sid, "name": n, "source": src, "value": nan_none(v),
-               "label": lab, "explanation": ex, "version": ver, "score_id": scid}
-              for t, c, sid, n, src, v, lab, ex, ver, scid in res["scores"]]
-    return {"trace_id": trace_id, "spans": tree, "scores": scores}
-
-
-def span_tree(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Spans depth-first under their parents, each with ``depth`` and its bar (``left``/``width`` in %)."""
-    ids = {s["span_id"] for s in spans}
-    children: dict[str, list[dict]] = {}
-    for s in spans:
-        children.setdefault(s["parent"] if s["parent"] in ids else "", []).append(s)
-    t0 = min(s["ts"] for s in spans)
-    t1 = max(s["ts"] + s["duration_ns"] for s in spans)
-    total = max(1, t1 - t0)
-    out: list[dict] = []
-
-    def walk(parent: str, depth: int) -> None:
-        for s in sorted(children.get(parent, []), key=lambda x: x["ts"]):
-            s["depth"] = depth
-            s["offset_ms"] = (s["ts"] - t0) / 1e6
-            s["left"] = 100.0 * (s["ts"] - t0) / total
-            s["width"] = max(0.3, 100.0 * s["duration_ns"] / total)
-            out.append(s)
-            if len(out) < len(spans):
-                walk(s["span_id"], depth + 1)
-
-    walk("", 0)
-    seen = {s["span_id"] for s in out}
-    out += [s for s in spans if s["span_id"] not in seen]  # cycles or odd parents: still shown
-    return out
-
-
-def message_parts(message: Any) -> list[dict[str, str]]:
-    """One GenAI message's parts as ``{kind, text}`` (text parts as text, anything else as JSON)."""
-    if isinstance(message, str):
-        return [{"kind": "text", "text": message}]
-    if not isinstance(message, dict):
-        return [{"kind": "json", "text": json.dumps(message, ensure_ascii=False, indent=1)}]
-    parts = message.get("parts")
-    if parts is None and "content" in message:
-        content = message["content"]
-        parts = [{"type": "text", "content": content}] if isinstance(content, str) else content or []
-    out = []
-    for part in parts or []:
-        if isinstance(part, dict) and part.get("type") == "text":
-            out.append({"kind": "text", "text": str(part.get("content", ""))})
-        elif isinstance(part, dict) and part.get("type") == "tool_call":
-            args = part.get("arguments")
-            out.append({"kind": "tool_call", "text": f"{part.get('name', '')}("
-                        f"{args if isinstance(args, str) else json.dumps(args, ensure_ascii=False)})"})
-        else:
-            out.append({"kind": "json", "text": json.dumps(part, ensure_ascii=False, indent=1)})
-    return out
-
-
-def chat(attributes: dict[str, str]) -> list[dict[str, Any]]:
-    """Captured content of a span as chat turns: system instructions, input messages, output messages."""
-    turns: list[dict[str, Any]] = []
-
-    def load(key: str) -> Any:
-        raw = attributes.get(key)
-        if not raw:
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return raw
-
-    system = load("gen_ai.system_instructions")
-    if system is not None:
-        parts = system if isinstance(system, list) else [system]
-        turns.append({"role": "system", "side": "input", "finish": "",
-                      "parts": [p for x in parts for p in message_parts({"parts": [x]} if isinstance(x, dict)
-                                                                        else x)]})
-    for key, side in (("gen_ai.input.messages", "input"), ("gen_ai.output.messages", "output")):
-        msgs = load(key)
-        if msgs is None:
-            continue
-        for m in msgs if isinstance(msgs, list) else [msgs]:
-            role = m.get("role") or ("assistant" if side == "output" else "user") if isinstance(m, dict) else side
-            turns.append({"role": str(role), "side": side, "parts": message_parts(m),
-                          "finish": m.get("finish_reason", "") if isinstance(m, dict) else ""})
-    return turns
-
-
 # ---------------------------------------------------------------------------------------------- evaluations
 def evaluations(r: Readers, f: Filters) -> dict[str, Any]:
     p = {**f.params(), "step": f.bucket}
@@ -637,97 +507,3 @@ def evaluations(r: Readers, f: Filters) -> dict[str, Any]:
         "calls": res["calls"][0][0],
         "health_tables": health_tables,
     }
-
-
-# ---------------------------------------------------------------------------------------------- runs
-LOAD_SUMMARY = ("RunId, Timestamp, Model, Revision, RequestRate, Concurrency, Completed, Failed, RequestThroughput, "
-                "OutputThroughput, MeanTtftMs, P99TtftMs, MeanE2elMs, P99E2elMs")
-
-
-def runs(r: Readers) -> dict[str, Any]:
-    tables = r.tables()
-    qs: dict[str, tuple[str, dict]] = {}
-    if "sandbox_load_runs" in tables:
-        qs["load"] = (f"SELECT {LOAD_SUMMARY} FROM sandbox_load_runs ORDER BY Timestamp DESC LIMIT 200", {})
-    if "sandbox_eval_runs" in tables:
-        qs["eval"] = ("SELECT RunId, min(Timestamp) AS ts, any(Model), any(Revision), any(Suite), "
-                      "uniqExact(Task), count(), countIf(Verdict = 'regression'), countIf(Verdict = 'improvement'), "
-                      "any(BaselineRunId) FROM sandbox_eval_runs GROUP BY RunId ORDER BY ts DESC LIMIT 200", {})
-    res = r.many(qs) if qs else {}
-    cols = [c.strip() for c in LOAD_SUMMARY.split(",")]
-    load = [dict(zip(cols, row)) for row in res.get("load", [])]
-    for x in load:
-        x["ts"] = ns(x.pop("Timestamp"))
-    evals = [{"run_id": a, "ts": ns(b), "model": c, "revision": d, "suite": e, "tasks": f_, "metrics": g,
-              "regressions": h, "improvements": i, "baseline": j} for a, b, c, d, e, f_, g, h, i, j in res.get("eval", [])]
-    return {"tables": bool(qs), "load": load, "eval": evals}
-
-
-def _table_columns(r: Readers, table: str) -> list[str]:
-    return [row[0] for row in r.query("SELECT name FROM system.columns WHERE database = currentDatabase() "
-                                      "AND table = {t:String} ORDER BY position", {"t": table})]
-
-
-def run(r: Readers, run_id: str) -> dict[str, Any] | None:
-    tables = r.tables()
-    out: dict[str, Any] = {"run_id": run_id, "kind": None}
-    if "sandbox_load_runs" in tables:
-        cols = _table_columns(r, "sandbox_load_runs")
-        rows = r.query("SELECT * FROM sandbox_load_runs WHERE RunId = {id:String} ORDER BY Timestamp LIMIT 100",
-                       {"id": run_id})
-        if rows:
-            out.update(kind="load", points=[dict(zip(cols, row)) for row in rows])
-            for pt in out["points"]:
-                pt["Timestamp"] = ns(pt["Timestamp"])
-            return out
-    if "sandbox_eval_runs" in tables:
-        cols = _table_columns(r, "sandbox_eval_runs")
-        rows = r.query("SELECT * FROM sandbox_eval_runs WHERE RunId = {id:String} ORDER BY Task, Metric LIMIT 2000",
-                       {"id": run_id})
-        if rows:
-            metrics = [dict(zip(cols, row)) for row in rows]
-            for m in metrics:
-                m["Timestamp"] = ns(m["Timestamp"])
-                for k in ("Value", "Stderr", "BaselineValue", "BaselineStderr", "Threshold"):
-                    if k in m:
-                        m[k] = nan_none(m[k])
-            samples = []
-            if "sandbox_eval_samples" in tables:
-                samples = [{"task": t, "doc": d, "metric": m, "value": nan_none(v), "prompt": p, "target": tg,
-                            "response": rs} for t, d, m, v, p, tg, rs in r.query(
-                    "SELECT Task, DocId, Metric, Value, substring(Prompt, 1, 2000), substring(Target, 1, 500), "
-                    "substring(Response, 1, 2000) FROM sandbox_eval_samples WHERE RunId = {id:String} "
-                    "ORDER BY Value, Task, DocId LIMIT 50", {"id": run_id})]
-            out.update(kind="eval", metrics=metrics, samples=samples)
-            return out
-    return None
-
-
-def compare(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
-    """Rows of a two-run comparison (same kind): metric, A, B, delta, relative delta, and a verdict for evals
-    (the difference beyond 1.96 combined standard errors)."""
-    rows: list[dict[str, Any]] = []
-    if a["kind"] == "load":
-        pa, pb = a["points"][0], b["points"][0]
-        for k, v in pa.items():
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k != "Timestamp" and k in pb:
-                va, vb = nan_none(float(v)), nan_none(float(pb[k]))
-                rows.append({"metric": k, "a": va, "b": vb, **_delta(va, vb)})
-        return rows
-    mb = {(m["Task"], m["Metric"]): m for m in b["metrics"]}
-    for m in a["metrics"]:
-        other = mb.get((m["Task"], m["Metric"]))
-        va, vb = m["Value"], other["Value"] if other else None
-        d = _delta(va, vb)
-        verdict = ""
-        if d["delta"] is not None:
-            se = math.sqrt((m.get("Stderr") or 0.0) ** 2 + ((other or {}).get("Stderr") or 0.0) ** 2)
-            verdict = "same" if abs(d["delta"]) <= 1.96 * se else ("higher in B" if d["delta"] > 0 else "lower in B")
-        rows.append({"metric": f"{m['Task']} / {m['Metric']}", "a": va, "b": vb, "verdict": verdict, **d})
-    return rows
-
-
-def _delta(a: float | None, b: float | None) -> dict[str, Any]:
-    if a is None or b is None:
-        return {"delta": None, "rel": None}
-    return {"delta": b - a, "rel": (b - a) / abs(a) if a else None}

@@ -11,7 +11,8 @@ from pharos.collector.sql_api import reader_settings
 from pharos.collector.store.migrations import migrate
 from pharos.dashboards.console import create_console_app
 from pharos.dashboards.console.auth import authorize
-from pharos.dashboards.console.data import chat, preview_text, span_tree
+from pharos.dashboards.console.detail import span_tree
+from pharos.dashboards.console.messages import chat, preview_text
 
 
 @pytest.fixture
