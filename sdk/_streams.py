@@ -25,11 +25,19 @@ def _choice_chunk_types() -> tuple[type, ...]:
     return _CHOICE_CHUNKS
 
 
+# Items kept before they are folded into the summary: bounds what a long stream holds in memory.
+_FOLD_EVERY = 256
+
+
 class _Accumulator:
-    """Notes each streamed item: chunk timing, ids, finish reasons, usage, and text if captured."""
+    """Notes a stream's items: chunk timing, ids, finish reasons, usage, and text if captured.
+
+    While the stream runs, each item costs the app two list appends (the item and its arrival time,
+    see :func:`_traced`); :meth:`fold` reads them in one pass every :data:`_FOLD_EVERY` items and when the
+    stream ends, so no attribute is parsed between the app's chunks."""
 
     __slots__ = ("s", "op", "texts", "finish", "tools", "capture", "choice_types", "first", "last", "count",
-                 "usage", "head")
+                 "usage", "head", "items", "times")
 
     def __init__(self, s: LLMSpan, op: str) -> None:
         self.s = s
@@ -38,43 +46,57 @@ class _Accumulator:
         self.finish: dict[int, str] = {}
         self.tools: dict[tuple[int, int], dict[str, Any]] = {}
         self.capture = STATE.content.capture
-        self.choice_types = _choice_chunk_types()
-        # chat/completion chunks: noted here as they pass, turned into attributes once, when the stream ends
-        self.first: float | None = None  # monotonic time of the first chunk with choices
+        self.choice_types = _CHOICE_CHUNKS or _choice_chunk_types()
+        self.first: float | None = None  # monotonic arrival time of the first output chunk
         self.last: float | None = None
-        self.count = 0
+        self.count = 0  # output chunks: chat/completion chunks with choices, Responses API deltas
         self.usage: Any = None  # the usage of the (last) chunk that carried one
         self.head: Any = None  # the first chunk with choices (response model and id)
+        self.items: list[Any] = []  # items not folded yet, and their arrival times (time.monotonic())
+        self.times: list[float] = []
 
-    def on_item(self, item: Any) -> None:
+    def fold(self) -> None:
+        """Note the items kept so far, in arrival order, then let them go."""
+        items, times = self.items, self.times
         try:
-            if type(item) in self.choice_types:  # chat and completion chunks: by far the most items
-                if item.usage is not None:
-                    self.usage = item.usage
-                choices = item.choices
-                if choices:
-                    now = time.monotonic()
-                    if self.first is None:
-                        self.first = now
-                        self.head = item
-                    self.last = now
-                    self.count += 1
-                    for c in choices:
-                        if c.finish_reason:
-                            self.finish[c.index] = c.finish_reason
-                        if self.capture:
-                            self._capture(c)
-                return
-            kind = _get(item, "type")
-            if isinstance(kind, str) and kind.startswith("response."):  # Responses API event
-                if kind.endswith(".delta"):
-                    self.s.chunk()
-                elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                    _record_response(self.s, self.op, _get(item, "response"))
-            elif kind == "error":
-                self.s.set_error(str(_get(item, "code") or "stream_error"))
+            choice_types = self.choice_types
+            for item, now in zip(items, times):
+                if type(item) in choice_types:  # chat and completion chunks: by far the most items
+                    if item.usage is not None:
+                        self.usage = item.usage
+                    choices = item.choices
+                    if choices:
+                        if self.first is None:
+                            self.first = now
+                            self.head = item
+                        self.last = now
+                        self.count += 1
+                        for c in choices:
+                            if c.finish_reason:
+                                self.finish[c.index] = c.finish_reason
+                            if self.capture:
+                                self._capture(c)
+                else:
+                    self._event(item, now)
         except Exception as exc:
             log_failure("openai.stream_item", exc)
+        finally:
+            items.clear()
+            times.clear()
+
+    def _event(self, item: Any, now: float) -> None:
+        """A streamed item that is not a chat/completion chunk: Responses API events, errors."""
+        kind = _get(item, "type")
+        if isinstance(kind, str) and kind.startswith("response."):  # Responses API event
+            if kind.endswith(".delta"):
+                if self.first is None:
+                    self.first = now
+                self.last = now
+                self.count += 1
+            elif kind in ("response.completed", "response.incomplete", "response.failed"):
+                _record_response(self.s, self.op, _get(item, "response"))
+        elif kind == "error":
+            self.s.set_error(str(_get(item, "code") or "stream_error"))
 
     def _capture(self, c: Any) -> None:
         """Keep the text and tool calls of one streamed choice (content capture on)."""
@@ -98,6 +120,8 @@ class _Accumulator:
         s = self.s
         if s.ended:
             return
+        if self.times:
+            self.fold()
         try:
             finish = [self.finish[i] for i in sorted(self.finish)] if self.finish else None
             head = None
@@ -158,49 +182,59 @@ class _AsyncCloseHook(_CloseHook):
             self.acc.finish_span(abandoned=True)
 
 
+def _traced(inner: Any, acc: _Accumulator) -> Any:
+    """The stream's item iterator as the app sees it: each item is passed on as it arrives, kept with its
+    arrival time for :meth:`_Accumulator.fold`; the span ends when the items run out, fail or the
+    iterator is closed or dropped (``pharos.stream.abandoned``)."""
+    times = acc.times
+    keep, stamp, clock, fold_every = acc.items.append, times.append, time.monotonic, _FOLD_EVERY
+    done = False
+    try:
+        for item in inner:
+            stamp(clock())
+            keep(item)
+            if len(times) >= fold_every:
+                acc.fold()
+            yield item
+        done = True
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        acc.s.set_error(exc)
+        done = True
+        raise
+    finally:
+        acc.finish_span(abandoned=not done)
+
+
+async def _traced_async(inner: Any, acc: _Accumulator) -> Any:
+    """:func:`_traced` for ``AsyncStream``."""
+    times = acc.times
+    keep, stamp, clock, fold_every = acc.items.append, times.append, time.monotonic, _FOLD_EVERY
+    done = False
+    try:
+        async for item in inner:
+            stamp(clock())
+            keep(item)
+            if len(times) >= fold_every:
+                acc.fold()
+            yield item
+        done = True
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        acc.s.set_error(exc)
+        done = True
+        raise
+    finally:
+        acc.finish_span(abandoned=not done)
+
+
 def _wrap_sync_stream(stream: Any, s: LLMSpan, acc: _Accumulator) -> None:
-    inner = stream._iterator
-
-    def traced() -> Any:
-        done = False
-        on_item = acc.on_item
-        try:
-            for item in inner:
-                on_item(item)
-                yield item
-            done = True
-        except GeneratorExit:
-            raise
-        except BaseException as exc:
-            s.set_error(exc)
-            done = True
-            raise
-        finally:
-            acc.finish_span(abandoned=not done)
-
-    stream._iterator = traced()
+    stream._iterator = _traced(stream._iterator, acc)
     stream.close = _CloseHook(stream, acc)
 
 
 def _wrap_async_stream(stream: Any, s: LLMSpan, acc: _Accumulator) -> None:
-    inner = stream._iterator
-
-    async def traced() -> Any:
-        done = False
-        on_item = acc.on_item
-        try:
-            async for item in inner:
-                on_item(item)
-                yield item
-            done = True
-        except GeneratorExit:
-            raise
-        except BaseException as exc:
-            s.set_error(exc)
-            done = True
-            raise
-        finally:
-            acc.finish_span(abandoned=not done)
-
-    stream._iterator = traced()
+    stream._iterator = _traced_async(stream._iterator, acc)
     stream.close = _AsyncCloseHook(stream, acc)
