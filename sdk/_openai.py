@@ -26,7 +26,7 @@ from pharos.sdk._providers import infer_provider, server_address
 from pharos.sdk._responses import _record_response
 from pharos.sdk._spans import LLMSpan
 from pharos.sdk._state import STATE, log_failure
-from pharos.sdk._streams import _Accumulator, _wrap_async_stream, _wrap_sync_stream
+from pharos.sdk._streams import wrap_stream
 
 __all__ = ["instrument_openai", "uninstrument_openai", "is_instrumented"]
 
@@ -245,9 +245,9 @@ def _handle_result(s: LLMSpan, op: str, result: Any) -> Any:
             _record_response(s, op, result)
             s.end()
         elif kind == "stream":
-            _wrap_sync_stream(result, s, _Accumulator(s, op))
+            wrap_stream(result, s, op, False)
         elif kind == "async_stream":
-            _wrap_async_stream(result, s, _Accumulator(s, op))
+            wrap_stream(result, s, op, True)
         else:
             _wrap_raw_response(result, s, op)
     except Exception as exc:
@@ -288,9 +288,9 @@ def _wrap_raw_response(raw: Any, s: LLMSpan, op: str) -> None:
     def on_parsed(parsed: Any) -> Any:
         try:
             if isinstance(parsed, Stream):
-                _wrap_sync_stream(parsed, s, _Accumulator(s, op))
+                wrap_stream(parsed, s, op, False)
             elif isinstance(parsed, AsyncStream):
-                _wrap_async_stream(parsed, s, _Accumulator(s, op))
+                wrap_stream(parsed, s, op, True)
             elif not s.ended:
                 _record_response(s, op, parsed)
                 s.end()

@@ -30,6 +30,34 @@ F = TypeVar("F", bound=Callable[..., Any])
 _CLIENT_OPERATIONS = frozenset({"chat", "text_completion", "embeddings", "generate_content"})
 
 
+# (operation, model, provider, address, port, kind, name) -> (base attributes, span name, span kind):
+# what a span's start needs from its call site, worked out once per distinct call site.
+_BASES: dict[tuple[Any, ...], tuple[dict[str, Any], str, SpanKind]] = {}
+
+
+def _base(key: tuple[Any, ...]) -> tuple[dict[str, Any], str, SpanKind]:
+    operation, model, provider, server_address, server_port, kind, name = key
+    attrs: dict[str, Any] = {A.OPERATION_NAME: operation}
+    if provider:
+        attrs[A.PROVIDER_NAME] = provider
+    if model:
+        attrs[A.REQUEST_MODEL] = model
+    if server_address:
+        attrs[A.SERVER_ADDRESS] = server_address
+    if server_port:
+        attrs[A.SERVER_PORT] = server_port
+    if kind is None:
+        kind = SpanKind.CLIENT if operation in _CLIENT_OPERATIONS else SpanKind.INTERNAL
+    found = (attrs, name or (f"{operation} {model}" if model else operation), kind)
+    if len(_BASES) >= 1024:  # bounded, whatever names an app invents
+        _BASES.clear()
+    try:
+        _BASES[key] = found
+    except TypeError:
+        pass
+    return found
+
+
 class LLMSpan:
     """One GenAI operation being measured. Create it with :func:`llm_span` (or let the SDK do it)."""
 
@@ -59,24 +87,20 @@ class LLMSpan:
         self.server_address = server_address
         self.server_port = server_port
         self.streaming = streaming
-        attrs: dict[str, Any] = {A.OPERATION_NAME: operation}
-        if provider:
-            attrs[A.PROVIDER_NAME] = provider
-        if model:
-            attrs[A.REQUEST_MODEL] = model
-        if server_address:
-            attrs[A.SERVER_ADDRESS] = server_address
-        if server_port:
-            attrs[A.SERVER_PORT] = server_port
+        key = (operation, model, provider, server_address, server_port, kind, name)
+        try:
+            base = _BASES[key]
+        except (KeyError, TypeError):  # new call site, or an unhashable model name
+            base = _base(key)
+        attrs = base[0].copy()
         sess = SESSION.get()
         if sess:
             attrs.update(sess)
         if attributes:
-            attrs.update({k: v for k, v in attributes.items() if v is not None})
-        if kind is None:
-            kind = SpanKind.CLIENT if operation in _CLIENT_OPERATIONS else SpanKind.INTERNAL
-        self.span = STATE.tracer.start_span(name or (f"{operation} {model}" if model else operation),
-                                            kind=kind, attributes=attrs)
+            for k, v in attributes.items():
+                if v is not None:
+                    attrs[k] = v
+        self.span = STATE.tracer.start_span(base[1], kind=base[2], attributes=attrs)
         self._start = time.monotonic()
 
     # ----------------------------------------------------------------- context

@@ -25,27 +25,44 @@ def _choice_chunk_types() -> tuple[type, ...]:
     return _CHOICE_CHUNKS
 
 
+def _completion_usage() -> type:
+    try:
+        from openai.types import CompletionUsage
+
+        return CompletionUsage
+    except ImportError:
+        return type(None)
+
+
+_COMPLETION_USAGE: type = _completion_usage()
+
+
 # Items kept before they are folded into the summary: bounds what a long stream holds in memory.
 _FOLD_EVERY = 256
 
 
 class _Accumulator:
-    """Notes a stream's items: chunk timing, ids, finish reasons, usage, and text if captured.
+    """Notes a stream's items (chunk timing, ids, finish reasons, usage, text if captured) and ends its span.
 
     While the stream runs, each item costs the app two list appends (the item and its arrival time,
     see :func:`_traced`); :meth:`fold` reads them in one pass every :data:`_FOLD_EVERY` items and when the
-    stream ends, so no attribute is parsed between the app's chunks."""
+    stream ends, so no attribute is parsed between the app's chunks.
+
+    It also stands in for ``stream.close`` (:meth:`__call__`): closes the stream, then ends the span
+    (``pharos.stream.abandoned`` if it was not read to the end). It holds the stream weakly: a strong
+    reference here, on the stream, would make every stream a reference cycle that only the garbage
+    collector frees."""
 
     __slots__ = ("s", "op", "texts", "finish", "tools", "capture", "choice_types", "first", "last", "count",
-                 "usage", "head", "items", "times")
+                 "usage", "head", "items", "times", "stream", "replaced")
 
-    def __init__(self, s: LLMSpan, op: str) -> None:
+    def __init__(self, s: LLMSpan, op: str, stream: Any = None) -> None:
         self.s = s
         self.op = op
-        self.texts: dict[int, list[str]] = {}
+        self.capture = capture = STATE.content.capture
+        self.texts: dict[int, list[str]] | None = {} if capture else None
+        self.tools: dict[tuple[int, int], dict[str, Any]] | None = {} if capture else None
         self.finish: dict[int, str] = {}
-        self.tools: dict[tuple[int, int], dict[str, Any]] = {}
-        self.capture = STATE.content.capture
         self.choice_types = _CHOICE_CHUNKS or _choice_chunk_types()
         self.first: float | None = None  # monotonic arrival time of the first output chunk
         self.last: float | None = None
@@ -54,6 +71,9 @@ class _Accumulator:
         self.head: Any = None  # the first chunk with choices (response model and id)
         self.items: list[Any] = []  # items not folded yet, and their arrival times (time.monotonic())
         self.times: list[float] = []
+        if stream is not None:
+            self.stream = weakref.ref(stream)
+            self.replaced = stream.__dict__.get("close")  # someone else's close on this very object, if any
 
     def fold(self) -> None:
         """Note the items kept so far, in arrival order, then let them go."""
@@ -118,47 +138,44 @@ class _Accumulator:
 
     def finish_span(self, abandoned: bool = False) -> None:
         s = self.s
-        if s.ended:
+        if s._ended:
             return
         if self.times:
             self.fold()
         try:
-            finish = [self.finish[i] for i in sorted(self.finish)] if self.finish else None
-            head = None
             if self.count:
                 s.chunks_seen(self.first, self.last, self.count)
-                if s.response_id is None:
-                    head = self.head
-            if head is not None or finish:
-                s.set_response(model=None if head is None else head.model, id=None if head is None else head.id,
-                               finish_reasons=finish)
-            if self.usage is not None:
-                _record_usage(s, self.usage)
+            finish = self.finish
+            head = self.head if s.response_id is None else None
+            if head is not None:
+                s.response_model, s.response_id = head.model or s.response_model, head.id or None
+            if finish:
+                s.finish_reasons = [finish[i] for i in sorted(finish)]
+            usage = self.usage
+            if usage is not None:
+                if type(usage) is _COMPLETION_USAGE and not usage.prompt_tokens_details \
+                        and not usage.completion_tokens_details:  # the usual chunk usage: two counts
+                    s.input_tokens, s.output_tokens = usage.prompt_tokens, usage.completion_tokens
+                else:
+                    _record_usage(s, usage)
             if self.capture and (self.texts or self.tools):
-                out = []
-                for i in sorted(set(self.texts) | {k[0] for k in self.tools} | set(self.finish)):
-                    calls = [{"id": v["id"], "function": {"name": v["name"], "arguments": v["arguments"]}}
-                             for (ci, _), v in sorted(self.tools.items()) if ci == i]
-                    out.append({"role": "assistant", "content": "".join(self.texts.get(i, ())),
-                                "tool_calls": calls or None, "finish_reason": self.finish.get(i)})
-                s.set_output(out)
+                s.set_output(self._output())
         except Exception as exc:
             log_failure("openai.finish_stream", exc)
         s.end(abandoned=abandoned)
 
+    def _output(self) -> list[dict[str, Any]]:
+        """The captured completion messages, one per choice."""
+        texts, tools = self.texts or {}, self.tools or {}
+        out = []
+        for i in sorted(set(texts) | {k[0] for k in tools} | set(self.finish)):
+            calls = [{"id": v["id"], "function": {"name": v["name"], "arguments": v["arguments"]}}
+                     for (ci, _), v in sorted(tools.items()) if ci == i]
+            out.append({"role": "assistant", "content": "".join(texts.get(i, ())),
+                        "tool_calls": calls or None, "finish_reason": self.finish.get(i)})
+        return out
 
-class _CloseHook:
-    """Stands in for ``stream.close``: closes the stream, then ends the span (``pharos.stream.abandoned``
-    if it was not read to the end). It holds the stream weakly: a bound ``stream.close`` kept here, on
-    the stream, would make every stream a reference cycle that only the garbage collector frees."""
-
-    __slots__ = ("stream", "acc", "replaced")
-
-    def __init__(self, stream: Any, acc: _Accumulator) -> None:
-        self.stream = weakref.ref(stream)
-        self.acc = acc
-        self.replaced = stream.__dict__.get("close")  # someone else's close on this very object, if any
-
+    # ------------------------------------------------------------------ stream.close
     def _close(self) -> Any:
         if self.replaced is not None:
             return self.replaced()
@@ -169,17 +186,19 @@ class _CloseHook:
         try:
             self._close()
         finally:
-            self.acc.finish_span(abandoned=True)
+            self.finish_span(abandoned=True)
 
 
-class _AsyncCloseHook(_CloseHook):
+class _AsyncAccumulator(_Accumulator):
+    """:class:`_Accumulator` of an ``AsyncStream``: its ``close`` is a coroutine."""
+
     __slots__ = ()
 
     async def __call__(self) -> None:  # type: ignore[override]
         try:
             await self._close()
         finally:
-            self.acc.finish_span(abandoned=True)
+            self.finish_span(abandoned=True)
 
 
 def _traced(inner: Any, acc: _Accumulator) -> Any:
@@ -230,11 +249,12 @@ async def _traced_async(inner: Any, acc: _Accumulator) -> Any:
         acc.finish_span(abandoned=not done)
 
 
-def _wrap_sync_stream(stream: Any, s: LLMSpan, acc: _Accumulator) -> None:
-    stream._iterator = _traced(stream._iterator, acc)
-    stream.close = _CloseHook(stream, acc)
-
-
-def _wrap_async_stream(stream: Any, s: LLMSpan, acc: _Accumulator) -> None:
-    stream._iterator = _traced_async(stream._iterator, acc)
-    stream.close = _AsyncCloseHook(stream, acc)
+def wrap_stream(stream: Any, s: LLMSpan, op: str, is_async: bool) -> None:
+    """Have ``stream`` (an openai ``Stream`` / ``AsyncStream``) note its items and end ``s`` when done."""
+    if is_async:
+        acc: _Accumulator = _AsyncAccumulator(s, op, stream)
+        stream._iterator = _traced_async(stream._iterator, acc)
+    else:
+        acc = _Accumulator(s, op, stream)
+        stream._iterator = _traced(stream._iterator, acc)
+    stream.close = acc
