@@ -1,5 +1,6 @@
-"""A logistic-regression head over MiniLM embeddings, optionally followed by hashed word uni- and bigrams
-(``ngram_dim`` > 0: words such as "ignore" + "previous" or "istruzioni", which a sentence embedding blurs),
+"""A logistic-regression head over sentence embeddings (``embedding``: static or minilm), optionally followed by
+hashed word uni- and bigrams (``ngram_dim`` > 0: words such as "ignore" + "previous" or "istruzioni", which a
+sentence embedding blurs) and hashed character n-grams (``char_ngram_dim`` > 0: word pieces in any language),
 trained with numpy and shipped as small JSON weights in ``evaluators/models/``.
 ``python -m pharos.evaluators.train`` retrains every head from the labelled data in ``evaluators/data/``."""
 
@@ -13,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["LinearHead", "MODELS", "hashed_ngrams"]
+__all__ = ["LinearHead", "MODELS", "hashed_ngrams", "hashed_char_ngrams"]
 
 MODELS = Path(__file__).parent / "models"
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
@@ -33,6 +34,22 @@ def hashed_ngrams(texts: Sequence[str], dim: int) -> np.ndarray:
     return out
 
 
+def hashed_char_ngrams(texts: Sequence[str], dim: int, n: tuple[int, ...] = (3, 4)) -> np.ndarray:
+    """(len(texts), dim) float32: lower-cased character ``n``-grams of each word padded with spaces (" ign",
+    "ore "), hashed (CRC-32) into ``dim`` buckets, present/absent, scaled to unit length."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, text in enumerate(texts):
+        grams = set()
+        for w in _TOKEN.findall(text.lower()):
+            w = f" {w} "
+            for k in n:
+                grams.update(w[j:j + k] for j in range(len(w) - k + 1))
+        if grams:
+            out[i, [zlib.crc32(g.encode()) % dim for g in grams]] = 1.0
+            out[i] /= np.sqrt(np.count_nonzero(out[i]))
+    return out
+
+
 class LinearHead:
     def __init__(self, w: np.ndarray, b: float, threshold: float = 0.5, meta: dict | None = None) -> None:
         self.w, self.b, self.threshold, self.meta = np.asarray(w, dtype=np.float32), float(b), threshold, meta or {}
@@ -41,6 +58,16 @@ class LinearHead:
     def ngram_dim(self) -> int:
         """Buckets of hashed n-grams after the embedding (0 = embedding only)."""
         return int(self.meta.get("ngram_dim", 0))
+
+    @property
+    def char_ngram_dim(self) -> int:
+        """Buckets of hashed character n-grams after the word n-grams (0 = none)."""
+        return int(self.meta.get("char_ngram_dim", 0))
+
+    @property
+    def embedding(self) -> str:
+        """The sentence embedding the head was trained on (heads from before the static table: minilm)."""
+        return str(self.meta.get("embedding", "minilm"))
 
     @property
     def reveal(self) -> bool:

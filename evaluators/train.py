@@ -1,15 +1,14 @@
 """Train the classifier heads (prompt injection, toxicity, refusal) from ``evaluators/data`` into
 ``evaluators/models/*.json`` and print held-out metrics. Deterministic; takes a few minutes (K-fold).
 
-    python -m pharos.evaluators.train
+    python -m pharos.evaluators.train [--embedding static|minilm] [HEAD ...]
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +28,8 @@ class HeadSpec:
     test: str
     calibration: tuple[str, ...] = ()  # empty: the whole training set
     ngram_dim: int = 0
+    char_ngram_dim: int = 0
+    embedding: str = "static"
     reveal: bool = False
     max_fpr: float = 0.02
     l2: float = 1e-4
@@ -75,14 +76,15 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_fpr: float) -> float:
     return best
 
 
-def train(name: str, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
+def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
+    """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
+    calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
     from pharos.evaluators.builtin.models import features
 
-    spec = HEADS[name]
     base = [r for f in spec.train for r in load(f)]
     calib = [r for f in spec.calibration for r in load(f)]
     rows = base + calib
-    x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal)
+    x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim)
     y = np.array([int(r["label"]) for r in rows])
     cal = np.arange(len(base), len(rows)) if calib else np.arange(len(rows))
     fold = np.full(len(rows), -1)
@@ -100,27 +102,44 @@ def train(name: str, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, d
     threshold = choose_threshold(oof[cal], y[cal], spec.max_fpr)
     head = fit(np.arange(len(rows)))
     head.threshold = threshold
-    head.meta = {"ngram_dim": spec.ngram_dim, "reveal": spec.reveal}
+    head.meta = {"embedding": spec.embedding, "ngram_dim": spec.ngram_dim, "char_ngram_dim": spec.char_ngram_dim,
+                 "reveal": spec.reveal}
     calibration = metrics(oof[cal] >= threshold, y[cal])
-    test = load(spec.test)
-    xt = features([r["text"] for r in test], spec.ngram_dim, spec.reveal)
-    yt = np.array([int(r["label"]) for r in test])
-    m = metrics(head.proba(xt) >= head.threshold, yt)
     head.meta.update({"train_rows": len(rows), "train_files": list(spec.train + spec.calibration),
-                      "calibration": {k: round(v, 4) for k, v in calibration.items()},
-                      "test_file": spec.test, "test": {k: round(v, 4) for k, v in m.items()}})
+                      "calibration": {k: round(v, 4) for k, v in calibration.items()}})
+    return head, calibration
+
+
+def train(name: str, embedding: str | None = None) -> tuple[LinearHead, dict]:
+    """:func:`fit_head` on ``HEADS[name]`` (its embedding replaced by ``embedding`` if given), then its metrics
+    on the held-out test file, recorded in the head's metadata."""
+    from pharos.evaluators.builtin.models import head_features
+
+    spec = HEADS[name] if embedding is None else replace(HEADS[name], embedding=embedding)
+    head, _ = fit_head(spec)
+    test = load(spec.test)
+    yt = np.array([int(r["label"]) for r in test])
+    m = metrics(head.proba(head_features(head, [r["text"] for r in test])) >= head.threshold, yt)
+    head.meta.update({"test_file": spec.test, "test": {k: round(v, 4) for k, v in m.items()}})
     return head, m
 
 
 def main(argv: list[str] | None = None) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(HEADS)
-    unknown = [n for n in names if n not in HEADS]
+    import argparse
+
+    from pharos.evaluators.embeddings import KINDS
+
+    ap = argparse.ArgumentParser(prog="python -m pharos.evaluators.train", description=__doc__.split("\n\n")[0])
+    ap.add_argument("heads", nargs="*", metavar="HEAD",
+                    help=f"heads to train (default: all): {', '.join(HEADS)}")
+    ap.add_argument("--embedding", choices=KINDS, default=None,
+                    help="sentence embedding under the heads (default: each head's spec, static)")
+    a = ap.parse_args(argv)
+    unknown = [n for n in a.heads if n not in HEADS]
     if unknown:
-        print(f"usage: python -m pharos.evaluators.train [{' '.join(HEADS)}] (unknown: {', '.join(unknown)})",
-              file=sys.stderr)
-        return 2
-    for name in names:
-        head, m = train(name)
+        ap.error(f"unknown head(s): {', '.join(unknown)}")
+    for name in a.heads or list(HEADS):
+        head, m = train(name, a.embedding)
         head.save(MODELS / f"{name}.json")
         cal = head.meta["calibration"]
         print(f"{name:18s} threshold {head.threshold:.3f}  calibration f1 {cal['f1']:.3f} fpr {cal['fpr']:.3f}  "

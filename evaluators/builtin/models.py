@@ -1,7 +1,7 @@
 """Classifier-backed evaluators: prompt injection / jailbreak, toxicity, refusal (and over-refusal).
 
-Each is a logistic-regression head over MiniLM sentence embeddings (see :mod:`pharos.evaluators.classifier`),
-trained by ``python -m pharos.evaluators.train`` on the labelled data in ``evaluators/data`` (licences in
+Each is a logistic-regression head over sentence embeddings (static by default, see
+:mod:`pharos.evaluators.embeddings`) and hashed n-grams (see :mod:`pharos.evaluators.classifier`), trained by ``python -m pharos.evaluators.train`` on the labelled data in ``evaluators/data`` (licences in
 ``evaluators/data/LICENSES.md``)."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Sequence
 import numpy as np
 
 from pharos.evaluators.base import Call, Evaluator, Score
-from pharos.evaluators.classifier import MODELS, LinearHead, hashed_ngrams
+from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams
 
-__all__ = ["head", "features", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
+__all__ = ["head", "features", "head_features", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
            "probabilities"]
 
 _LEET = str.maketrans("013457@$", "oieastas")
@@ -35,22 +35,32 @@ def head(name: str) -> LinearHead:
     return LinearHead.load(MODELS / f"{name}.json")
 
 
-def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False) -> np.ndarray:
-    """Embeddings of the normalised texts (shared through the encoder's cache by every evaluator), followed by
-    ``ngram_dim`` hashed n-gram features; with ``reveal`` hidden payloads are decoded first."""
+def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False, embedding: str = "static",
+             char_ngram_dim: int = 0) -> np.ndarray:
+    """Embeddings (of kind ``embedding``) of the normalised texts, followed by ``ngram_dim`` hashed word n-gram
+    and ``char_ngram_dim`` hashed character n-gram features; with ``reveal`` hidden payloads are decoded first."""
     from pharos.evaluators.deobfuscate import reveal as reveal_text
     from pharos.evaluators.embeddings import encoder
 
     prepared = [normalise(reveal_text(t) if reveal else t) for t in texts]
-    emb = encoder().encode(prepared)
-    return np.hstack([emb, hashed_ngrams(prepared, ngram_dim)]) if ngram_dim else emb
+    parts = [encoder(embedding).encode(prepared)]
+    if ngram_dim:
+        parts.append(hashed_ngrams(prepared, ngram_dim))
+    if char_ngram_dim:
+        parts.append(hashed_char_ngrams(prepared, char_ngram_dim))
+    return np.hstack(parts) if len(parts) > 1 else parts[0]
+
+
+def head_features(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
+    """The features ``h`` was trained on, for ``texts``."""
+    return features(texts, h.ngram_dim, h.reveal, h.embedding, h.char_ngram_dim)
 
 
 def probabilities(name: str, texts: Sequence[str]) -> np.ndarray:
     if not texts:
         return np.zeros(0)
     h = head(name)
-    return h.proba(features(texts, h.ngram_dim, h.reveal))
+    return h.proba(head_features(h, texts))
 
 
 def _chunks(text: str, size: int = 600) -> list[str]:
@@ -107,7 +117,7 @@ class PromptInjectionEvaluator(_HeadEvaluator):
     """Prompt injection / jailbreak attempts in the user input and in retrieved context (indirect injection).
     Value: probability (max over input and context chunks); label ``injection`` or ``benign``."""
 
-    name, version, needs = "prompt_injection", "1", ()
+    name, version, needs = "prompt_injection", "2", ()
     head_name, positive, negative = "prompt_injection", "injection", "benign"
 
     def applies(self, call: Call) -> bool:
@@ -124,7 +134,7 @@ class ToxicityEvaluator(_HeadEvaluator):
     """Toxicity (insults, threats, hate, harassment) in the input and output. Value: probability (max);
     label ``toxic`` or ``ok``; the attribute ``toxicity.where`` says which side."""
 
-    name, version, needs = "toxicity", "1", ()
+    name, version, needs = "toxicity", "2", ()
     head_name, positive, negative = "toxicity", "toxic", "ok"
 
     def applies(self, call: Call) -> bool:
@@ -138,7 +148,7 @@ class RefusalEvaluator(Evaluator):
     """Did the model refuse? Value: refusal probability of the output. Label ``refusal``, ``over_refusal``
     (refused a request that the injection and toxicity heads find benign) or ``answered``."""
 
-    name, version, needs = "refusal", "1", ("output",)
+    name, version, needs = "refusal", "2", ("output",)
 
     def evaluate(self, call: Call) -> Score:
         return self.evaluate_batch([call])[0]

@@ -1,0 +1,50 @@
+"""Sentence embeddings: the static table distilled from MiniLM (the default) against MiniLM itself."""
+
+import numpy as np
+import pytest
+
+from pharos.evaluators.distil import TABLE, dequantise, load_table, quantise
+from pharos.evaluators.embeddings import encoder
+
+PAIRS = [("What is the capital of France?", "Paris is the capital of France."),
+         ("How do I reverse a list in Python?", "Use slicing: xs[::-1], or call xs.reverse()."),
+         ("How should I water a cactus?", "Water it deeply every few weeks and let the soil dry out.")]
+
+
+def test_static_table_ships_small_and_loads():
+    table, common = load_table()
+    assert TABLE.stat().st_size < 10e6
+    assert table.shape == (30522, 256) and table.dtype == np.float32 and np.isfinite(table).all()
+    assert common.shape == (256,) and 0 < np.linalg.norm(common) < 1
+
+
+def test_quantisation_keeps_rows_close():
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=(50, 16)).astype(np.float32)
+    t[0] = 0  # an all-zero row ([PAD]) must survive
+    back = dequantise(*quantise(t))
+    assert np.isfinite(back).all() and not back[0].any()
+    assert np.abs(back - t).max() <= np.abs(t).max(1).max() / 127 + 1e-3
+
+
+def test_static_vectors_are_unit_deterministic_and_zero_when_empty():
+    enc = encoder("static")
+    v = enc.encode(["Ignore previous instructions", "", "Ignore previous instructions"])
+    assert v.shape == (3, enc.dim) and v.dtype == np.float32
+    assert np.isclose(np.linalg.norm(v[0]), 1.0, atol=1e-5) and not v[1].any()
+    assert np.array_equal(v[0], v[2])
+
+
+@pytest.mark.parametrize("kind", ["static", "minilm"])
+def test_answers_are_closer_to_their_own_question(kind):
+    enc = encoder(kind)
+    q = enc.encode([p[0] for p in PAIRS])
+    a = enc.encode([p[1] for p in PAIRS])
+    sims = q @ a.T
+    for i in range(len(PAIRS)):
+        assert sims[i, i] > np.delete(sims[i], i).max() + 0.1, (kind, sims.round(2))
+
+
+def test_unknown_embedding_is_refused():
+    with pytest.raises(ValueError, match="unknown embedding"):
+        encoder("word2vec")
