@@ -1,5 +1,11 @@
-"""Streamed openai responses: the app's stream is wrapped so that each item is noted as it passes
-(:class:`_Accumulator`) and the span ends when the stream ends, fails, is closed or is dropped half-read."""
+"""Streamed openai responses: the stream's item iterator is swapped for :func:`_traced`, which notes each
+item as it passes to the app (nothing is buffered) and ends the span when the stream ends, fails, is
+closed (:class:`_CloseHook`) or is dropped half-read (``pharos.stream.abandoned``).
+
+The per-item work is the least that gives time to first chunk and per chunk: a few field reads and one
+clock read per chunk, kept in the generator's local variables; ids, finish reasons and usage become
+attributes once, when the stream ends (:func:`_finish`).
+"""
 
 from __future__ import annotations
 
@@ -11,115 +17,35 @@ from pharos.sdk._responses import _get, _record_response, _record_usage
 from pharos.sdk._spans import LLMSpan
 from pharos.sdk._state import STATE, log_failure
 
+__all__ = ["wrap_stream"]
+
 _CHOICE_CHUNKS: tuple[type, ...] = ()
+_COMPLETION_USAGE: type = type(None)
 
 
-def _choice_chunk_types() -> tuple[type, ...]:
+def _openai_types() -> tuple[type, ...]:
     """openai's streamed chat and text-completion item classes (items with ``choices``), looked up once."""
-    global _CHOICE_CHUNKS
+    global _CHOICE_CHUNKS, _COMPLETION_USAGE
     if not _CHOICE_CHUNKS:
-        from openai.types import Completion
+        from openai.types import Completion, CompletionUsage
         from openai.types.chat import ChatCompletionChunk
 
-        _CHOICE_CHUNKS = (ChatCompletionChunk, Completion)
+        _CHOICE_CHUNKS, _COMPLETION_USAGE = (ChatCompletionChunk, Completion), CompletionUsage
     return _CHOICE_CHUNKS
 
 
-def _completion_usage() -> type:
-    try:
-        from openai.types import CompletionUsage
+class _Capture:
+    """Text and tool calls of a stream's choices, kept when content capture is on."""
 
-        return CompletionUsage
-    except ImportError:
-        return type(None)
+    __slots__ = ("op", "texts", "tools")
 
-
-_COMPLETION_USAGE: type = _completion_usage()
-
-
-# Items kept before they are folded into the summary: bounds what a long stream holds in memory.
-_FOLD_EVERY = 256
-
-
-class _Accumulator:
-    """Notes a stream's items (chunk timing, ids, finish reasons, usage, text if captured) and ends its span.
-
-    While the stream runs, each item costs the app two list appends (the item and its arrival time,
-    see :func:`_traced`); :meth:`fold` reads them in one pass every :data:`_FOLD_EVERY` items and when the
-    stream ends, so no attribute is parsed between the app's chunks.
-
-    It also stands in for ``stream.close`` (:meth:`__call__`): closes the stream, then ends the span
-    (``pharos.stream.abandoned`` if it was not read to the end). It holds the stream weakly: a strong
-    reference here, on the stream, would make every stream a reference cycle that only the garbage
-    collector frees."""
-
-    __slots__ = ("s", "op", "texts", "finish", "tools", "capture", "choice_types", "first", "last", "count",
-                 "usage", "head", "items", "times", "stream", "replaced")
-
-    def __init__(self, s: LLMSpan, op: str, stream: Any = None) -> None:
-        self.s = s
+    def __init__(self, op: str) -> None:
         self.op = op
-        self.capture = capture = STATE.content.capture
-        self.texts: dict[int, list[str]] | None = {} if capture else None
-        self.tools: dict[tuple[int, int], dict[str, Any]] | None = {} if capture else None
-        self.finish: dict[int, str] = {}
-        self.choice_types = _CHOICE_CHUNKS or _choice_chunk_types()
-        self.first: float | None = None  # monotonic arrival time of the first output chunk
-        self.last: float | None = None
-        self.count = 0  # output chunks: chat/completion chunks with choices, Responses API deltas
-        self.usage: Any = None  # the usage of the (last) chunk that carried one
-        self.head: Any = None  # the first chunk with choices (response model and id)
-        self.items: list[Any] = []  # items not folded yet, and their arrival times (time.monotonic())
-        self.times: list[float] = []
-        if stream is not None:
-            self.stream = weakref.ref(stream)
-            self.replaced = stream.__dict__.get("close")  # someone else's close on this very object, if any
+        self.texts: dict[int, list[str]] = {}
+        self.tools: dict[tuple[int, int], dict[str, Any]] = {}
 
-    def fold(self) -> None:
-        """Note the items kept so far, in arrival order, then let them go."""
-        items, times = self.items, self.times
-        try:
-            choice_types = self.choice_types
-            for item, now in zip(items, times):
-                if type(item) in choice_types:  # chat and completion chunks: by far the most items
-                    if item.usage is not None:
-                        self.usage = item.usage
-                    choices = item.choices
-                    if choices:
-                        if self.first is None:
-                            self.first = now
-                            self.head = item
-                        self.last = now
-                        self.count += 1
-                        for c in choices:
-                            if c.finish_reason:
-                                self.finish[c.index] = c.finish_reason
-                            if self.capture:
-                                self._capture(c)
-                else:
-                    self._event(item, now)
-        except Exception as exc:
-            log_failure("openai.stream_item", exc)
-        finally:
-            items.clear()
-            times.clear()
-
-    def _event(self, item: Any, now: float) -> None:
-        """A streamed item that is not a chat/completion chunk: Responses API events, errors."""
-        kind = _get(item, "type")
-        if isinstance(kind, str) and kind.startswith("response."):  # Responses API event
-            if kind.endswith(".delta"):
-                if self.first is None:
-                    self.first = now
-                self.last = now
-                self.count += 1
-            elif kind in ("response.completed", "response.incomplete", "response.failed"):
-                _record_response(self.s, self.op, _get(item, "response"))
-        elif kind == "error":
-            self.s.set_error(str(_get(item, "code") or "stream_error"))
-
-    def _capture(self, c: Any) -> None:
-        """Keep the text and tool calls of one streamed choice (content capture on)."""
+    def add(self, c: Any) -> None:
+        """Keep the text and tool calls of one streamed choice."""
         if self.op == "text_completion":
             text = c.text
             calls = None
@@ -136,125 +62,200 @@ class _Accumulator:
                 slot["name"] += call.function.name or ""
                 slot["arguments"] += call.function.arguments or ""
 
-    def finish_span(self, abandoned: bool = False) -> None:
-        s = self.s
-        if s._ended:
-            return
-        if self.times:
-            self.fold()
-        try:
-            if self.count:
-                s.chunks_seen(self.first, self.last, self.count)
-            finish = self.finish
-            head = self.head if s.response_id is None else None
-            if head is not None:
-                s.response_model, s.response_id = head.model or s.response_model, head.id or None
-            if finish:
-                s.finish_reasons = [finish[i] for i in sorted(finish)]
-            usage = self.usage
-            if usage is not None:
-                if type(usage) is _COMPLETION_USAGE and not usage.prompt_tokens_details \
-                        and not usage.completion_tokens_details:  # the usual chunk usage: two counts
-                    s.input_tokens, s.output_tokens = usage.prompt_tokens, usage.completion_tokens
-                else:
-                    _record_usage(s, usage)
-            if self.capture and (self.texts or self.tools):
-                s.set_output(self._output())
-        except Exception as exc:
-            log_failure("openai.finish_stream", exc)
-        s.end(abandoned=abandoned)
-
-    def _output(self) -> list[dict[str, Any]]:
-        """The captured completion messages, one per choice."""
-        texts, tools = self.texts or {}, self.tools or {}
+    def output(self, finish: dict[int, str]) -> list[dict[str, Any]] | None:
+        """The completion messages, one per choice (None when nothing was streamed)."""
+        texts, tools = self.texts, self.tools
+        if not texts and not tools:
+            return None
         out = []
-        for i in sorted(set(texts) | {k[0] for k in tools} | set(self.finish)):
+        for i in sorted(set(texts) | {k[0] for k in tools} | set(finish)):
             calls = [{"id": v["id"], "function": {"name": v["name"], "arguments": v["arguments"]}}
                      for (ci, _), v in sorted(tools.items()) if ci == i]
             out.append({"role": "assistant", "content": "".join(texts.get(i, ())),
-                        "tool_calls": calls or None, "finish_reason": self.finish.get(i)})
+                        "tool_calls": calls or None, "finish_reason": finish.get(i)})
         return out
 
-    # ------------------------------------------------------------------ stream.close
+
+def _event(s: LLMSpan, op: str, item: Any) -> bool:
+    """A streamed item that is not a chat/completion chunk (Responses API events, errors): True if it is
+    output (a ``*.delta`` event), recorded into ``s`` if it completes or fails the response."""
+    try:
+        kind = _get(item, "type")
+        if isinstance(kind, str) and kind.startswith("response."):
+            if kind.endswith(".delta"):
+                return True
+            if kind in ("response.completed", "response.incomplete", "response.failed"):
+                _record_response(s, op, _get(item, "response"))
+        elif kind == "error":
+            s.set_error(str(_get(item, "code") or "stream_error"))
+    except Exception as exc:
+        log_failure("openai.stream_item", exc)
+    return False
+
+
+def _finish(s: LLMSpan, first: float | None, last: float | None, count: int, head: Any, usage: Any,
+            finish: dict[int, str], capture: _Capture | None, abandoned: bool) -> None:
+    """End ``s`` with what the stream showed: ``count`` output chunks from ``first`` to ``last``
+    (``time.monotonic()``), the first chunk with choices (``head``: response model and id), the last usage,
+    finish reasons by choice index."""
+    if s._ended:
+        return
+    try:
+        if count:
+            s.chunks_seen(first, last, count)
+        if head is not None and s.response_id is None:
+            s.response_model, s.response_id = head.model or s.response_model, head.id or None
+        if finish:
+            s.finish_reasons = [finish[i] for i in sorted(finish)]
+        if usage is not None:
+            if type(usage) is _COMPLETION_USAGE and not usage.prompt_tokens_details \
+                    and not usage.completion_tokens_details:  # the usual chunk usage: two counts
+                s.input_tokens, s.output_tokens = usage.prompt_tokens, usage.completion_tokens
+            else:
+                _record_usage(s, usage)
+        if capture is not None:
+            s.set_output(capture.output(finish))
+    except Exception as exc:
+        log_failure("openai.finish_stream", exc)
+    s.end(abandoned=abandoned)
+
+
+def _traced(inner: Any, s: LLMSpan, op: str) -> Any:
+    """The stream's items as the app sees them, each passed on as it arrives."""
+    clock, choice_types = time.monotonic, _CHOICE_CHUNKS or _openai_types()
+    first = last = head = usage = None
+    count = 0
+    finish: dict[int, str] = {}
+    capture = _Capture(op) if STATE.content.capture else None
+    done = False
+    try:
+        for item in inner:
+            if type(item) in choice_types:  # chat and completion chunks: by far the most items
+                if item.usage is not None:
+                    usage = item.usage
+                choices = item.choices
+                if choices:
+                    last = clock()
+                    if first is None:
+                        first, head = last, item
+                    count += 1
+                    for c in choices:
+                        if c.finish_reason:
+                            finish[c.index] = c.finish_reason
+                        if capture is not None:
+                            capture.add(c)
+            elif _event(s, op, item):
+                last = clock()
+                if first is None:
+                    first = last
+                count += 1
+            yield item
+        done = True
+    except GeneratorExit:  # closed or dropped before its end
+        raise
+    except BaseException as exc:
+        s.set_error(exc)
+        done = True
+        raise
+    finally:
+        _finish(s, first, last, count, head, usage, finish, capture, abandoned=not done)
+
+
+async def _traced_async(inner: Any, s: LLMSpan, op: str) -> Any:
+    """:func:`_traced` for an ``AsyncStream``."""
+    clock, choice_types = time.monotonic, _CHOICE_CHUNKS or _openai_types()
+    first = last = head = usage = None
+    count = 0
+    finish: dict[int, str] = {}
+    capture = _Capture(op) if STATE.content.capture else None
+    done = False
+    try:
+        async for item in inner:
+            if type(item) in choice_types:
+                if item.usage is not None:
+                    usage = item.usage
+                choices = item.choices
+                if choices:
+                    last = clock()
+                    if first is None:
+                        first, head = last, item
+                    count += 1
+                    for c in choices:
+                        if c.finish_reason:
+                            finish[c.index] = c.finish_reason
+                        if capture is not None:
+                            capture.add(c)
+            elif _event(s, op, item):
+                last = clock()
+                if first is None:
+                    first = last
+                count += 1
+            yield item
+        done = True
+    except GeneratorExit:
+        raise
+    except BaseException as exc:
+        s.set_error(exc)
+        done = True
+        raise
+    finally:
+        _finish(s, first, last, count, head, usage, finish, capture, abandoned=not done)
+
+
+class _CloseHook:
+    """Stands in for ``stream.close``: closes the stream, then the traced iterator, whose ``finally`` ends
+    the span with what was seen (``pharos.stream.abandoned`` if it was not read to the end). It holds the
+    stream weakly: a strong reference here, on the stream, would make it a reference cycle."""
+
+    __slots__ = ("stream", "traced", "s", "replaced")
+
+    def __init__(self, stream: Any, traced: Any, s: LLMSpan) -> None:
+        self.stream = weakref.ref(stream)
+        self.traced = traced
+        self.s = s
+        self.replaced = stream.__dict__.get("close")  # someone else's close on this very object, if any
+
     def _close(self) -> Any:
         if self.replaced is not None:
             return self.replaced()
         stream = self.stream()
         return None if stream is None else type(stream).close(stream)
 
+    def _end(self) -> None:
+        try:
+            self.traced.close()  # runs its `finally` if it was started
+        except Exception as exc:  # e.g. closed from inside its own iteration
+            log_failure("openai.stream_close", exc)
+        self.s.end(abandoned=True)  # never started, or the above failed: no-op if already ended
+
     def __call__(self) -> None:
         try:
             self._close()
         finally:
-            self.finish_span(abandoned=True)
+            self._end()
 
 
-class _AsyncAccumulator(_Accumulator):
-    """:class:`_Accumulator` of an ``AsyncStream``: its ``close`` is a coroutine."""
-
+class _AsyncCloseHook(_CloseHook):
     __slots__ = ()
 
     async def __call__(self) -> None:  # type: ignore[override]
         try:
             await self._close()
         finally:
-            self.finish_span(abandoned=True)
-
-
-def _traced(inner: Any, acc: _Accumulator) -> Any:
-    """The stream's item iterator as the app sees it: each item is passed on as it arrives, kept with its
-    arrival time for :meth:`_Accumulator.fold`; the span ends when the items run out, fail or the
-    iterator is closed or dropped (``pharos.stream.abandoned``)."""
-    times = acc.times
-    keep, stamp, clock, fold_every = acc.items.append, times.append, time.monotonic, _FOLD_EVERY
-    done = False
-    try:
-        for item in inner:
-            stamp(clock())
-            keep(item)
-            if len(times) >= fold_every:
-                acc.fold()
-            yield item
-        done = True
-    except GeneratorExit:
-        raise
-    except BaseException as exc:
-        acc.s.set_error(exc)
-        done = True
-        raise
-    finally:
-        acc.finish_span(abandoned=not done)
-
-
-async def _traced_async(inner: Any, acc: _Accumulator) -> Any:
-    """:func:`_traced` for ``AsyncStream``."""
-    times = acc.times
-    keep, stamp, clock, fold_every = acc.items.append, times.append, time.monotonic, _FOLD_EVERY
-    done = False
-    try:
-        async for item in inner:
-            stamp(clock())
-            keep(item)
-            if len(times) >= fold_every:
-                acc.fold()
-            yield item
-        done = True
-    except GeneratorExit:
-        raise
-    except BaseException as exc:
-        acc.s.set_error(exc)
-        done = True
-        raise
-    finally:
-        acc.finish_span(abandoned=not done)
+            try:
+                await self.traced.aclose()
+            except Exception as exc:
+                log_failure("openai.stream_close", exc)
+            self.s.end(abandoned=True)
 
 
 def wrap_stream(stream: Any, s: LLMSpan, op: str, is_async: bool) -> None:
     """Have ``stream`` (an openai ``Stream`` / ``AsyncStream``) note its items and end ``s`` when done."""
     if is_async:
-        acc: _Accumulator = _AsyncAccumulator(s, op, stream)
-        stream._iterator = _traced_async(stream._iterator, acc)
+        traced = _traced_async(stream._iterator, s, op)
+        stream._iterator = traced
+        stream.close = _AsyncCloseHook(stream, traced, s)
     else:
-        acc = _Accumulator(s, op, stream)
-        stream._iterator = _traced(stream._iterator, acc)
-    stream.close = acc
+        traced = _traced(stream._iterator, s, op)
+        stream._iterator = traced
+        stream.close = _CloseHook(stream, traced, s)
