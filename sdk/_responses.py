@@ -72,9 +72,32 @@ def _fields(obj: Any) -> Any:
     return _Attrs(obj)
 
 
+_OPENAI_TYPES: tuple[type, type] | None = None
+
+
+def _openai_types() -> tuple[type, type]:
+    """(``CompletionUsage``, ``ChatCompletion``): openai's classes that have a fast path here."""
+    global _OPENAI_TYPES
+    if _OPENAI_TYPES is None:
+        try:
+            from openai.types import CompletionUsage
+            from openai.types.chat import ChatCompletion
+
+            _OPENAI_TYPES = (CompletionUsage, ChatCompletion)
+        except ImportError:
+            _OPENAI_TYPES = (type(None), type(None))
+    return _OPENAI_TYPES
+
+
 def _record_usage(s: LLMSpan, usage: Any) -> None:
     if usage is None:
         return
+    if type(usage) is (_OPENAI_TYPES or _openai_types())[0]:  # chat and completion usage: read the fields
+        inp, out = usage.prompt_tokens, usage.completion_tokens
+        if type(inp) is int and type(out) is int and not usage.prompt_tokens_details \
+                and not usage.completion_tokens_details:  # the usual: two counts, no details
+            s.input_tokens, s.output_tokens = inp, out
+            return
     u = _fields(usage)
     inp = u.get("prompt_tokens")
     if inp is None:
@@ -88,8 +111,21 @@ def _record_usage(s: LLMSpan, usage: Any) -> None:
                 reasoning_output_tokens=None if out_details is None else _get(out_details, "reasoning_tokens"))
 
 
+def _record_chat_completion(s: LLMSpan, r: Any) -> None:
+    """An openai ``ChatCompletion`` (content capture off): its fields read directly."""
+    _record_usage(s, r.usage)
+    if r.model:
+        s.response_model = r.model
+    if r.id:
+        s.response_id = r.id
+    s.finish_reasons = [str(c.finish_reason) for c in r.choices if c.finish_reason]
+
+
 def _record_response(s: LLMSpan, op: str, response: Any) -> None:
     if response is None:
+        return
+    if type(response) is (_OPENAI_TYPES or _openai_types())[1] and not STATE.content.capture:
+        _record_chat_completion(s, response)
         return
     r = _fields(response)
     _record_usage(s, r.get("usage"))

@@ -20,17 +20,16 @@ from pharos.sdk._state import STATE, log_failure
 __all__ = ["wrap_stream"]
 
 _CHOICE_CHUNKS: tuple[type, ...] = ()
-_COMPLETION_USAGE: type = type(None)
 
 
-def _openai_types() -> tuple[type, ...]:
+def _chunk_types() -> tuple[type, ...]:
     """openai's streamed chat and text-completion item classes (items with ``choices``), looked up once."""
-    global _CHOICE_CHUNKS, _COMPLETION_USAGE
+    global _CHOICE_CHUNKS
     if not _CHOICE_CHUNKS:
-        from openai.types import Completion, CompletionUsage
+        from openai.types import Completion
         from openai.types.chat import ChatCompletionChunk
 
-        _CHOICE_CHUNKS, _COMPLETION_USAGE = (ChatCompletionChunk, Completion), CompletionUsage
+        _CHOICE_CHUNKS = (ChatCompletionChunk, Completion)
     return _CHOICE_CHUNKS
 
 
@@ -108,11 +107,7 @@ def _finish(s: LLMSpan, first: float | None, last: float | None, count: int, hea
         if finish:
             s.finish_reasons = [finish[i] for i in sorted(finish)]
         if usage is not None:
-            if type(usage) is _COMPLETION_USAGE and not usage.prompt_tokens_details \
-                    and not usage.completion_tokens_details:  # the usual chunk usage: two counts
-                s.input_tokens, s.output_tokens = usage.prompt_tokens, usage.completion_tokens
-            else:
-                _record_usage(s, usage)
+            _record_usage(s, usage)
         if capture is not None:
             s.set_output(capture.output(finish))
     except Exception as exc:
@@ -122,7 +117,7 @@ def _finish(s: LLMSpan, first: float | None, last: float | None, count: int, hea
 
 def _traced(inner: Any, s: LLMSpan, op: str) -> Any:
     """The stream's items as the app sees them, each passed on as it arrives."""
-    clock, choice_types = time.monotonic, _CHOICE_CHUNKS or _openai_types()
+    clock, choice_types = time.monotonic, _CHOICE_CHUNKS or _chunk_types()
     first = last = head = usage = None
     count = 0
     finish: dict[int, str] = {}
@@ -163,7 +158,7 @@ def _traced(inner: Any, s: LLMSpan, op: str) -> Any:
 
 async def _traced_async(inner: Any, s: LLMSpan, op: str) -> Any:
     """:func:`_traced` for an ``AsyncStream``."""
-    clock, choice_types = time.monotonic, _CHOICE_CHUNKS or _openai_types()
+    clock, choice_types = time.monotonic, _CHOICE_CHUNKS or _chunk_types()
     first = last = head = usage = None
     count = 0
     finish: dict[int, str] = {}
