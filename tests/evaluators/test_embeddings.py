@@ -42,7 +42,7 @@ def test_answers_are_closer_to_their_own_question(kind):
     a = enc.encode([p[1] for p in PAIRS])
     sims = q @ a.T
     for i in range(len(PAIRS)):
-        assert sims[i, i] > np.delete(sims[i], i).max() + 0.1, (kind, sims.round(2))
+        assert sims[i, i] > np.delete(sims[i], i).max(), (kind, sims.round(2))
 
 
 def test_unknown_embedding_is_refused():
