@@ -1,6 +1,6 @@
 """Streamed openai responses: the stream's item iterator is swapped for :func:`_traced`, which notes each
 item as it passes to the app (nothing is buffered) and ends the span when the stream ends, fails, is
-closed (:class:`_CloseHook`) or is dropped half-read (``pharos.stream.abandoned``).
+closed (:func:`patch_close`) or is dropped half-read (``pharos.stream.abandoned``).
 
 The per-item work is the least that gives time to first chunk and per chunk: a few field reads and one
 clock read per chunk, kept in the generator's local variables; ids, finish reasons and usage become
@@ -10,14 +10,13 @@ attributes once, when the stream ends (:func:`_finish`).
 from __future__ import annotations
 
 import time
-import weakref
 from typing import Any
 
 from pharos.sdk._responses import _get, _record_response, _record_usage
 from pharos.sdk._spans import LLMSpan
 from pharos.sdk._state import STATE, log_failure
 
-__all__ = ["wrap_stream"]
+__all__ = ["wrap_stream", "patch_close"]
 
 _CHOICE_CHUNKS: tuple[type, ...] = ()
 
@@ -197,60 +196,72 @@ async def _traced_async(inner: Any, s: LLMSpan, op: str) -> Any:
         _finish(s, first, last, count, head, usage, finish, capture, abandoned=not done)
 
 
-class _CloseHook:
-    """Stands in for ``stream.close``: closes the stream, then the traced iterator, whose ``finally`` ends
-    the span with what was seen (``pharos.stream.abandoned`` if it was not read to the end). It holds the
-    stream weakly: a strong reference here, on the stream, would make it a reference cycle."""
+def _end_abandoned(stream: Any) -> None:
+    """After ``stream.close()``: close its traced iterator, whose ``finally`` ends the span with what was
+    seen (``pharos.stream.abandoned`` if it was not read to the end), or end the span here if the
+    iterator never started."""
+    s = stream.__dict__.get("_pharos_span")
+    if s is None or s._ended:
+        return
+    try:
+        stream._iterator.close()
+    except Exception as exc:  # e.g. closed from inside its own iteration
+        log_failure("openai.stream_close", exc)
+    s.end(abandoned=True)
 
-    __slots__ = ("stream", "traced", "s", "replaced")
 
-    def __init__(self, stream: Any, traced: Any, s: LLMSpan) -> None:
-        self.stream = weakref.ref(stream)
-        self.traced = traced
-        self.s = s
-        self.replaced = stream.__dict__.get("close")  # someone else's close on this very object, if any
+async def _aend_abandoned(stream: Any) -> None:
+    """:func:`_end_abandoned` for an ``AsyncStream``."""
+    s = stream.__dict__.get("_pharos_span")
+    if s is None or s._ended:
+        return
+    try:
+        await stream._iterator.aclose()
+    except Exception as exc:
+        log_failure("openai.stream_close", exc)
+    s.end(abandoned=True)
 
-    def _close(self) -> Any:
-        if self.replaced is not None:
-            return self.replaced()
-        stream = self.stream()
-        return None if stream is None else type(stream).close(stream)
 
-    def _end(self) -> None:
+def _sync_close(original: Any) -> Any:
+    def close(self: Any) -> Any:
         try:
-            self.traced.close()  # runs its `finally` if it was started
-        except Exception as exc:  # e.g. closed from inside its own iteration
-            log_failure("openai.stream_close", exc)
-        self.s.end(abandoned=True)  # never started, or the above failed: no-op if already ended
-
-    def __call__(self) -> None:
-        try:
-            self._close()
+            return original(self)
         finally:
-            self._end()
+            _end_abandoned(self)
+
+    close.__pharos_original__ = original  # type: ignore[attr-defined]
+    return close
 
 
-class _AsyncCloseHook(_CloseHook):
-    __slots__ = ()
-
-    async def __call__(self) -> None:  # type: ignore[override]
+def _async_close(original: Any) -> Any:
+    async def close(self: Any) -> Any:
         try:
-            await self._close()
+            return await original(self)
         finally:
-            try:
-                await self.traced.aclose()
-            except Exception as exc:
-                log_failure("openai.stream_close", exc)
-            self.s.end(abandoned=True)
+            await _aend_abandoned(self)
+
+    close.__pharos_original__ = original  # type: ignore[attr-defined]
+    return close
+
+
+def patch_close() -> list[tuple[type, str, Any]]:
+    """Make ``Stream.close`` / ``AsyncStream.close`` end a traced stream's span too (once, on the classes:
+    nothing per stream). Returns ``(class, "close", original)`` for each class patched."""
+    try:
+        from openai import AsyncStream, Stream
+    except ImportError:
+        return []
+    patched = []
+    for cls, make in ((Stream, _sync_close), (AsyncStream, _async_close)):
+        original = cls.__dict__.get("close")
+        if original is not None:
+            setattr(cls, "close", make(original))
+            patched.append((cls, "close", original))
+    return patched
 
 
 def wrap_stream(stream: Any, s: LLMSpan, op: str, is_async: bool) -> None:
-    """Have ``stream`` (an openai ``Stream`` / ``AsyncStream``) note its items and end ``s`` when done."""
-    if is_async:
-        traced = _traced_async(stream._iterator, s, op)
-        stream._iterator = traced
-        stream.close = _AsyncCloseHook(stream, traced, s)
-    else:
-        traced = _traced(stream._iterator, s, op)
-        stream._iterator = traced
-        stream.close = _CloseHook(stream, traced, s)
+    """Have ``stream`` (an openai ``Stream`` / ``AsyncStream``) note its items and end ``s`` when done;
+    ``stream.close()`` ends it as abandoned (see :func:`patch_close`)."""
+    stream._iterator = (_traced_async if is_async else _traced)(stream._iterator, s, op)
+    stream._pharos_span = s
