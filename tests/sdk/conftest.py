@@ -121,7 +121,8 @@ class Handler(BaseHTTPRequestHandler):
         self._sse_start()
         base = {"id": "chatcmpl-s1", "object": "chat.completion.chunk", "created": 1, "model": model}
         self._sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
-        for i, word in enumerate(WORDS):
+        words = ["w"] * int(model[5:]) if model.startswith("long-") else WORDS  # long-N: N words
+        for i, word in enumerate(words):
             if model == "hold" and i == 1:
                 self.state.release.wait(10)
             self._sse({**base, "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}]})

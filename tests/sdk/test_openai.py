@@ -121,6 +121,56 @@ def test_stream_closed_midway_is_ended_as_abandoned(openai_server, telemetry):
     assert "error.type" not in a
 
 
+def test_stream_closed_before_reading_is_ended_as_abandoned(openai_server, telemetry):
+    t = telemetry()
+    openai_server.release.set()
+    stream = client(openai_server).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
+    assert t.spans() == []
+    stream.close()
+    a = t.span("chat").attributes
+    assert a["pharos.stream.abandoned"] is True
+    assert "pharos.response.output_chunks" not in a and "error.type" not in a
+
+
+def test_stream_read_to_the_end_then_closed_is_not_abandoned(openai_server, telemetry):
+    t = telemetry()
+    with client(openai_server).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES,
+                                                       stream=True) as stream:
+        chunks = list(stream)
+    a = t.span("chat").attributes
+    assert len(chunks) == 7 and a["pharos.response.output_chunks"] == 7
+    assert "pharos.stream.abandoned" not in a
+
+
+def test_async_stream_closed_midway_is_ended_as_abandoned(openai_server, telemetry):
+    t = telemetry()
+
+    async def run():
+        stream = await aclient(openai_server).chat.completions.create(model="hold", messages=MESSAGES, stream=True)
+        first = await stream.__anext__()
+        await stream.close()
+        return first, t.span("chat").attributes  # ended by close, not when the loop shuts down
+
+    first, a = asyncio.run(run())
+    openai_server.release.set()
+    assert first.choices[0].delta.role == "assistant"
+    assert a["pharos.stream.abandoned"] is True
+    assert a["pharos.response.output_chunks"] == 1
+    assert 0 < a["gen_ai.response.time_to_first_chunk"]
+
+
+def test_many_chunk_stream_counts_every_chunk(openai_server, telemetry):
+    """Chunks are noted as they pass, whatever the stream's length (nothing kept per chunk)."""
+    t = telemetry()
+    n = sum(1 for _ in client(openai_server).chat.completions.create(
+        model="long-3000", messages=MESSAGES, stream=True, stream_options={"include_usage": True}))
+    a = t.span("chat").attributes
+    assert n == 3003  # role chunk, 3000 words, finish chunk, and the usage chunk (no choices: not output)
+    assert a["pharos.response.output_chunks"] == 3002
+    assert a["gen_ai.response.finish_reasons"] == ("stop",)
+    assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (11, 5)
+
+
 def test_stream_dropped_midway_is_ended(openai_server, telemetry):
     t = telemetry()
     openai_server.release.set()
@@ -339,11 +389,14 @@ def test_session_and_nesting(openai_server, telemetry):
 
 def test_uninstrument_restores_exactly(openai_server, telemetry):
     sdk.shutdown()
-    before = (Completions.__dict__["create"], AsyncCompletions.__dict__["create"])
+    before = (Completions.__dict__["create"], AsyncCompletions.__dict__["create"],
+              openai.Stream.__dict__["close"], openai.AsyncStream.__dict__["close"])
     t = telemetry()
     assert Completions.__dict__["create"] is not before[0]
+    assert openai.Stream.__dict__["close"] is not before[2]
     sdk.uninstrument()
-    assert (Completions.__dict__["create"], AsyncCompletions.__dict__["create"]) == before
+    assert (Completions.__dict__["create"], AsyncCompletions.__dict__["create"],
+            openai.Stream.__dict__["close"], openai.AsyncStream.__dict__["close"]) == before
     client(openai_server).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     assert t.spans() == []
 
