@@ -148,14 +148,15 @@ def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
             pos = [i for i, r in enumerate(rows) if t in r["types"]]
             report[name][f"recall_{t}"] = sum(t in found[i] for i in pos) / len(pos)
     rows = load("relevance_test.jsonl")
-    rel = RelevanceEvaluator()
     calls = [Call(input=r["question"], output=r["answer"]) for r in rows]
-    rel.evaluate_batch(calls[:1])
-    t0 = time.perf_counter()
-    scores = rel.evaluate_batch(calls)
-    dt = time.perf_counter() - t0
-    report["relevance"] = {**_prf(np.array([s.label == "relevant" for s in scores]),
-                                  np.array([r["label"] for r in rows])), "items_s": len(rows) / dt}
+    for name, embedding in (("relevance", "static"), ("relevance_minilm", "minilm")):  # default, then the option
+        rel = RelevanceEvaluator(embedding=embedding)
+        rel.evaluate_batch(calls[:1])
+        t0 = time.perf_counter()
+        scores = rel.evaluate_batch(calls)
+        dt = time.perf_counter() - t0
+        report[name] = {**_prf(np.array([s.label == "relevant" for s in scores]),
+                               np.array([r["label"] for r in rows])), "items_s": len(rows) / dt}
     print(f"{'evaluator':18s} {'precision':>9s} {'recall':>7s} {'f1':>6s} {'fpr':>6s} {'n':>5s} {'items/s':>9s}",
           file=out)
     for name, m in report.items():

@@ -6,7 +6,7 @@ The freshness part runs in a fresh process, so the models the throughput part lo
 worker adds. It first runs the producer alone (the baseline: store, inserts), then starts the worker; memory
 added = peak resident memory with the worker minus the peak of the baseline phase (sampled from /proc).
 
-    python tests/bench/bench_evaluators.py [--rate 200] [--seconds 20]
+    python tests/bench/bench_evaluators.py [--rate 200] [--seconds 20] [--embedding static|minilm]
 """
 
 from __future__ import annotations
@@ -44,12 +44,13 @@ def rate(fn, n: int) -> float:
     return n / (time.perf_counter() - t0)
 
 
-def throughput(n: int) -> None:
+def throughput(n: int, embedding: str | None = None) -> None:
     calls = make_calls(n)
     raw = [json.dumps([{"role": "user", "parts": [{"type": "text", "content": c.input}]}]) for c in calls]
     base = rate(lambda: [messages_text(r) for r in raw], n)
     print(f"baseline (decode messages JSON): {base:,.0f} items/s")
-    for ev in build(EvaluatorSettings(), DEFAULT_EVALUATORS):
+    settings = EvaluatorSettings(**({"eval_embedding": embedding} if embedding else {}))
+    for ev in build(settings, DEFAULT_EVALUATORS):
         sel = [c for c in calls if ev.applies(c)]
         ev.evaluate_batch(sel[:2])  # load models
         fresh = make_calls(n)  # new texts (input and output): the embedding cache does not help
@@ -59,7 +60,7 @@ def throughput(n: int) -> None:
         sel = [c for c in fresh if ev.applies(c)]
         r = rate(lambda: ev.evaluate_batch(sel), max(1, len(sel)))
         print(f"{ev.name:18s} {r:10,.0f} items/s  ratio to baseline {r / base:.5f}")
-    eng = Engine(build(EvaluatorSettings(), DEFAULT_EVALUATORS))
+    eng = Engine(build(settings, DEFAULT_EVALUATORS))
     fresh = make_calls(n)
     for c in fresh:
         c.input += " y"
@@ -77,7 +78,7 @@ def rss_mb() -> float:
 
 
 def freshness(call_rate: int, seconds: float, threads: int | None = None, lean: bool = False,
-              baseline_s: float = 5.0) -> None:
+              baseline_s: float = 5.0, embedding: str | None = None) -> None:
     from pharos.collector.settings import StoreSettings
     from pharos.collector.store import Store, migrate
 
@@ -120,7 +121,8 @@ def freshness(call_rate: int, seconds: float, threads: int | None = None, lean: 
 
     before_worker = rss_mb()
     settings = EvaluatorSettings(**({"eval_threads": threads} if threads else {}),  # otherwise the defaults
-                                 **({"eval_lean_model": True} if lean else {}))
+                                 **({"eval_lean_model": True} if lean else {}),
+                                 **({"eval_embedding": embedding} if embedding else {}))
     worker = Worker(store, settings)
     worker.engine.run(make_calls(4))  # load the models
     models_mb = rss_mb() - before_worker
@@ -152,7 +154,8 @@ def freshness(call_rate: int, seconds: float, threads: int | None = None, lean: 
           f"({produced / seconds:.0f} calls/s offered); steady-state p50 {p(0.5):.2f}s p95 {p(0.95):.2f}s "
           f"max {lat[-1]:.2f}s over {len(lat)} spans")
     print(f"settings: batch {settings.eval_batch_size}, poll interval {settings.eval_poll_interval_s}s, "
-          f"model threads {settings.eval_threads}, lean model {settings.eval_lean_model}")
+          f"embedding {settings.eval_embedding}, model threads {settings.eval_threads}, "
+          f"lean model {settings.eval_lean_model}")
     print(f"memory: store open {rss_open:.0f} MB; peak with producer only {base_peak:.0f} MB; peak with the "
           f"worker {with_peak:.0f} MB; added by the evaluators {with_peak - base_peak:.0f} MB "
           f"(models loaded: about {models_mb:.0f} MB of it)")
@@ -165,20 +168,23 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--threads", type=int, default=None, help="eval_threads of the worker (default: the setting's)")
     ap.add_argument("--lean", action="store_true", help="eval_lean_model: int8 weights kept as they ship")
+    ap.add_argument("--embedding", choices=["static", "minilm"], default=None,
+                    help="eval_embedding of relevance and groundedness (default: the setting's, static)")
     ap.add_argument("--part", choices=["all", "throughput", "freshness"], default="all")
     a = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} (2 cores)", flush=True)
     if a.part in ("all", "throughput"):
-        throughput(a.items)
+        throughput(a.items, a.embedding)
     if a.part == "freshness":
-        freshness(a.rate, a.seconds, a.threads, a.lean)
+        freshness(a.rate, a.seconds, a.threads, a.lean, embedding=a.embedding)
         sys.stdout.flush()
         os._exit(0)  # skip interpreter teardown: chDB's threads abort it ("terminate called ...")
     if a.part == "all":  # a fresh process: the throughput part's models must not hide the worker's memory
         sys.stdout.flush()
         subprocess.run([sys.executable, __file__, "--part", "freshness", "--rate", str(a.rate),
                         "--seconds", str(a.seconds)] + (["--threads", str(a.threads)] if a.threads else [])
-                       + (["--lean"] if a.lean else []),
+                       + (["--lean"] if a.lean else [])
+                       + (["--embedding", a.embedding] if a.embedding else []),
                        check=False)
     print(f"load average after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     return 0

