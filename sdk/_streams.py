@@ -124,25 +124,28 @@ def _traced(inner: Any, s: LLMSpan, op: str) -> Any:
     done = False
     try:
         for item in inner:
-            if type(item) in choice_types:  # chat and completion chunks: by far the most items
-                if item.usage is not None:
-                    usage = item.usage
-                choices = item.choices
-                if choices:
+            try:  # (free in CPython 3.11+: no setup cost when nothing is raised)
+                if type(item) in choice_types:  # chat and completion chunks: by far the most items
+                    if item.usage is not None:
+                        usage = item.usage
+                    choices = item.choices
+                    if choices:
+                        last = clock()
+                        if first is None:
+                            first, head = last, item
+                        count += 1
+                        for c in choices:
+                            if c.finish_reason:
+                                finish[c.index] = c.finish_reason
+                            if capture is not None:
+                                capture.add(c)
+                elif _event(s, op, item):
                     last = clock()
                     if first is None:
-                        first, head = last, item
+                        first = last
                     count += 1
-                    for c in choices:
-                        if c.finish_reason:
-                            finish[c.index] = c.finish_reason
-                        if capture is not None:
-                            capture.add(c)
-            elif _event(s, op, item):
-                last = clock()
-                if first is None:
-                    first = last
-                count += 1
+            except Exception as exc:  # an item not shaped as expected: the app still gets it
+                log_failure("openai.stream_item", exc)
             yield item
         done = True
     except GeneratorExit:  # closed or dropped before its end
@@ -165,25 +168,28 @@ async def _traced_async(inner: Any, s: LLMSpan, op: str) -> Any:
     done = False
     try:
         async for item in inner:
-            if type(item) in choice_types:
-                if item.usage is not None:
-                    usage = item.usage
-                choices = item.choices
-                if choices:
+            try:  # (free in CPython 3.11+: no setup cost when nothing is raised)
+                if type(item) in choice_types:
+                    if item.usage is not None:
+                        usage = item.usage
+                    choices = item.choices
+                    if choices:
+                        last = clock()
+                        if first is None:
+                            first, head = last, item
+                        count += 1
+                        for c in choices:
+                            if c.finish_reason:
+                                finish[c.index] = c.finish_reason
+                            if capture is not None:
+                                capture.add(c)
+                elif _event(s, op, item):
                     last = clock()
                     if first is None:
-                        first, head = last, item
+                        first = last
                     count += 1
-                    for c in choices:
-                        if c.finish_reason:
-                            finish[c.index] = c.finish_reason
-                        if capture is not None:
-                            capture.add(c)
-            elif _event(s, op, item):
-                last = clock()
-                if first is None:
-                    first = last
-                count += 1
+            except Exception as exc:  # an item not shaped as expected: the app still gets it
+                log_failure("openai.stream_item", exc)
             yield item
         done = True
     except GeneratorExit:

@@ -120,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         model = body["model"]
         self._sse_start()
         base = {"id": "chatcmpl-s1", "object": "chat.completion.chunk", "created": 1, "model": model}
+        if model == "odd-chunk":  # a chunk whose `choices` is not a list
+            self._sse({**base, "choices": 5})
         self._sse({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]})
         words = ["w"] * int(model[5:]) if model.startswith("long-") else WORDS  # long-N: N words
         for i, word in enumerate(words):

@@ -171,6 +171,14 @@ def test_many_chunk_stream_counts_every_chunk(openai_server, telemetry):
     assert (a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"]) == (11, 5)
 
 
+def test_odd_stream_item_never_reaches_the_app_as_an_error(openai_server, telemetry):
+    t = telemetry()
+    chunks = list(client(openai_server).chat.completions.create(model="odd-chunk", messages=MESSAGES, stream=True))
+    assert len(chunks) == 8 and chunks[0].choices == 5  # the app gets every item as sent
+    a = t.span("chat").attributes
+    assert a["gen_ai.response.finish_reasons"] == ("stop",) and "error.type" not in a  # the rest is noted
+
+
 def test_stream_dropped_midway_is_ended(openai_server, telemetry):
     t = telemetry()
     openai_server.release.set()
