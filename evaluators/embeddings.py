@@ -110,12 +110,14 @@ class StaticEncoder:
     def __init__(self, max_tokens: int = 512, table=None, common=None) -> None:
         from tokenizers import Tokenizer
 
-        from pharos.evaluators.distil import load_table
+        from pharos.evaluators.distil import load_table, quantise
 
         shipped = load_table() if table is None or common is None else (None, None)
-        self.table = np.asarray(shipped[0] if table is None else table, dtype=np.float32)
+        # rows stay int8 in memory (8 MB, not 31 MB); the gathered rows are scaled on use
+        q, scale = quantise(np.asarray(shipped[0] if table is None else table, dtype=np.float32))
+        self._rows, self._scale = q, scale.astype(np.float32)
         self.common = np.asarray(shipped[1] if common is None else common, dtype=np.float32)
-        self.dim = int(self.table.shape[1])
+        self.dim = int(q.shape[1])
         self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
@@ -131,7 +133,8 @@ class StaticEncoder:
         if nonempty.any():
             ids = np.fromiter((i for e in encs for i in e.ids), dtype=np.int64, count=int(lengths.sum()))
             starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])[nonempty]
-            out[nonempty] = np.add.reduceat(self.table[ids], starts, axis=0)
+            rows = self._rows[ids].astype(np.float32) * self._scale[ids, None]
+            out[nonempty] = np.add.reduceat(rows, starts, axis=0)
         out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         if self.common.any():
             out[nonempty] -= self.common
