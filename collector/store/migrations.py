@@ -38,6 +38,7 @@ MIGRATIONS: list[Migration] = [
               lambda o: __import__("pharos.collector.auth", fromlist=["_"]).access_tables(o)),
     Migration(9, "rollups of LLM calls (per minute, 10-minute digests) and the content search table (+ backfill)",
               lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_9(o)),
+    Migration(10, "compact parts for batch-sized inserts", schema.compact_parts),
 ]
 
 

@@ -7,6 +7,7 @@ and other processes query it through the SQL endpoint.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -96,13 +97,22 @@ class Store:
         return path.resolve()
 
     def _protobuf_settings(self, message: str) -> dict[str, Any]:
-        settings: dict[str, Any] = {"input_format_protobuf_oneof_presence": 1}
+        settings: dict[str, Any] = {"input_format_protobuf_oneof_presence": 1, **self._skip_index_setting}
         if self._schema_file is not None:
             settings["format_schema"] = f"{self._schema_file}:{message}"
         else:  # a server: send the schema with the query
             settings.update(format_schema_source="string", format_schema=otlp_sql.PROTO_SCHEMA,
                             format_schema_message_name=message)
         return settings
+
+    @functools.cached_property
+    def _skip_index_setting(self) -> dict[str, Any]:
+        """Skip indexes (the exporter's bloom filters) are built when parts merge rather than on insert where
+        the ClickHouse has the setting (23.12+): a merge rebuilds them anyway, so building them for each
+        freshly inserted part was work done twice. Until its first merge a part is read without them."""
+        name = "materialize_skip_indexes_on_insert"
+        known = self.client.command(f"SELECT count() FROM system.settings WHERE name = '{name}'")
+        return {name: 0} if int(known) else {}
 
     # ---- writes ------------------------------------------------------------------------------------
     def insert_rows(self, table: str, rows: list[list[Any]], columns: list[str]) -> None:

@@ -1,0 +1,66 @@
+"""OTLP batches into the exporter's tables on a real embedded ClickHouse: each span keeps its own resource and
+scope, and a batch is written the cheap way (one Compact part, skip indexes left to the merge)."""
+
+from __future__ import annotations
+
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from pharos.collector.store import migrate
+
+
+def _request(layout: dict[str, dict[str, int]]) -> bytes:
+    """One request per service: {service: {scope name: number of spans}}, concatenated like the batcher does."""
+    parts = []
+    for service, scopes in layout.items():
+        req = ExportTraceServiceRequest()
+        rs = req.resource_spans.add()
+        for key, value in (("service.name", service), ("host.name", f"host-of-{service}")):
+            kv = rs.resource.attributes.add()
+            kv.key, kv.value.string_value = key, value
+        for scope, n in scopes.items():
+            ss = rs.scope_spans.add()
+            ss.scope.name, ss.scope.version = scope, f"{scope}-v1"
+            for i in range(n):
+                s = ss.spans.add()
+                s.trace_id, s.span_id = bytes(16), f"{service[:3]}{scope[:3]}{i:02d}".encode()[:8].ljust(8, b"_")
+                s.name = f"{service}/{scope}/{i}"
+                s.start_time_unix_nano = 1_760_000_000_000_000_000 + i
+                s.end_time_unix_nano = s.start_time_unix_nano + 5
+        parts.append(req.SerializeToString())
+    return b"".join(parts)
+
+
+def test_every_span_keeps_its_own_resource_and_scope_across_a_batch(make_store):
+    store = make_store()
+    migrate(store)
+    layout = {"api": {"openai": 3, "empty": 0, "tools": 2}, "nothing": {}, "worker": {"vllm": 4},
+              "api2": {"openai": 1}}
+    store.insert_otlp_traces(_request(layout))
+    rows = store.query(f"SELECT SpanName, ServiceName, ResourceAttributes['host.name'], ScopeName, ScopeVersion "
+                       f"FROM {store.database}.otel_traces ORDER BY SpanName")
+    expected = sorted((f"{svc}/{scope}/{i}", svc, f"host-of-{svc}", scope, f"{scope}-v1")
+                      for svc, scopes in layout.items() for scope, n in scopes.items() for i in range(n))
+    assert rows == expected
+
+
+def test_a_batch_is_one_compact_part_whose_skip_indexes_come_with_the_merge(make_store):
+    store = make_store()
+    migrate(store)
+    db = store.database
+    for service in ("a", "b"):
+        store.insert_otlp_traces(_request({service: {"s": 50}}))
+
+    def parts():
+        return store.query("SELECT part_type, secondary_indices_uncompressed_bytes > 0 FROM system.parts "
+                           "WHERE database = {db:String} AND table = 'otel_traces' AND active", {"db": db})
+
+    def parts_read_for_an_absent_trace():
+        plan = [r[0].strip() for r in store.query(
+            f"EXPLAIN indexes = 1 SELECT count() FROM {db}.otel_traces WHERE TraceId = 'ff'")]
+        return plan[plan.index("Name: idx_trace_id") + 2]
+
+    assert parts() == [("Compact", False), ("Compact", False)]
+    assert parts_read_for_an_absent_trace() == "Parts: 2/2"  # no bloom filter yet: both parts are read
+    store.command(f"OPTIMIZE TABLE {db}.otel_traces FINAL")
+    assert parts() == [("Compact", True)]
+    assert parts_read_for_an_absent_trace() == "Parts: 0/1"  # the merge built it: the part is skipped
