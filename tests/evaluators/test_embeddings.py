@@ -48,3 +48,22 @@ def test_answers_are_closer_to_their_own_question(kind):
 def test_unknown_embedding_is_refused():
     with pytest.raises(ValueError, match="unknown embedding"):
         encoder("word2vec")
+
+
+def test_default_set_loads_no_onnx_model():
+    """The default evaluators score a call without importing onnxruntime (no 40-160 MB model resident)."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pharos.evaluators.base import Call\n"
+            "from pharos.evaluators.engine import Engine\n"
+            "from pharos.evaluators.registry import build\n"
+            "r = Engine(build()).run([Call(input='What is the capital of France?', output='Paris.', "
+            "context=['Paris is the capital of France.'], span_id='1')])\n"
+            "assert len(r.scores) >= 6 and not r.failures, r\n"
+            "print('onnxruntime' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         env={k: v for k, v in __import__("os").environ.items() if not k.startswith("PHAROS_")})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
