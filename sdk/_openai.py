@@ -21,6 +21,10 @@ import inspect
 import weakref
 from typing import Any, Callable
 
+from opentelemetry.context import attach as _attach
+from opentelemetry.context import detach as _detach
+from opentelemetry.trace import set_span_in_context as _in_context
+
 from pharos.sdk import _attributes as A
 from pharos.sdk._providers import infer_provider, server_address
 from pharos.sdk._responses import _record_response
@@ -87,7 +91,7 @@ def _sync_wrapper(original: Callable[..., Any], op: str) -> Callable[..., Any]:
         s = _start(self, op, kwargs)
         if s is None:
             return original(self, *args, **kwargs)
-        s.activate()
+        token = _attach(_in_context(s.span))  # the span is current while openai runs (children nest)
         try:
             result = original(self, *args, **kwargs)
         except BaseException as exc:
@@ -95,7 +99,7 @@ def _sync_wrapper(original: Callable[..., Any], op: str) -> Callable[..., Any]:
             s.end()
             raise
         finally:
-            s.deactivate()
+            _detach(token)
         return _handle_result(s, op, result)
 
     wrapper.__pharos_original__ = original  # type: ignore[attr-defined]
@@ -108,7 +112,7 @@ def _async_wrapper(original: Callable[..., Any], op: str) -> Callable[..., Any]:
         s = _start(self, op, kwargs)
         if s is None:
             return await original(self, *args, **kwargs)
-        s.activate()
+        token = _attach(_in_context(s.span))  # the span is current while openai runs (children nest)
         try:
             result = await original(self, *args, **kwargs)
         except BaseException as exc:
@@ -116,7 +120,7 @@ def _async_wrapper(original: Callable[..., Any], op: str) -> Callable[..., Any]:
             s.end()
             raise
         finally:
-            s.deactivate()
+            _detach(token)
         return _handle_result(s, op, result)
 
     wrapper.__pharos_original__ = original  # type: ignore[attr-defined]

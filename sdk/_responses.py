@@ -118,7 +118,12 @@ def _record_chat_completion(s: LLMSpan, r: Any) -> None:
         s.response_model = r.model
     if r.id:
         s.response_id = r.id
-    s.finish_reasons = [str(c.finish_reason) for c in r.choices if c.finish_reason]
+    choices = r.choices
+    if len(choices) == 1:  # (no comprehension: it costs more than the rest of this function)
+        reason = choices[0].finish_reason
+        s.finish_reasons = [str(reason)] if reason else []
+    else:
+        s.finish_reasons = [str(c.finish_reason) for c in choices if c.finish_reason]
 
 
 def _record_response(s: LLMSpan, op: str, response: Any) -> None:

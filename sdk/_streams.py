@@ -99,12 +99,12 @@ def _finish(s: LLMSpan, first: float | None, last: float | None, count: int, hea
     if s._ended:
         return
     try:
-        if count:
-            s.chunks_seen(first, last, count)
+        if count:  # (a span of its own: nothing else told it of chunks)
+            s._first_chunk, s._last_chunk, s.chunks = first, last, count
         if head is not None and s.response_id is None:
             s.response_model, s.response_id = head.model or s.response_model, head.id or None
-        if finish:
-            s.finish_reasons = [finish[i] for i in sorted(finish)]
+        if finish:  # (one choice: no sort, no comprehension; both cost more than the rest of this)
+            s.finish_reasons = list(finish.values()) if len(finish) == 1 else [finish[i] for i in sorted(finish)]
         if usage is not None:
             _record_usage(s, usage)
         if capture is not None:
