@@ -202,15 +202,27 @@ async def _traced_async(inner: Any, s: LLMSpan, op: str) -> Any:
         _finish(s, first, last, count, head, usage, finish, capture, abandoned=not done)
 
 
+def _open_span(traced: Any, frame_attr: str, code: Any) -> LLMSpan | None:
+    """The span of a traced iterator that has not finished, else None. Read from the suspended
+    generator's frame: the stream carries no reference to the span, so a span is freed as soon as
+    its stream is read to the end, not when the garbage collector frees the stream."""
+    frame = getattr(traced, frame_attr, None)
+    if frame is None or frame.f_code is not code:  # finished, or not an iterator of ours
+        return None
+    s = frame.f_locals.get("s")
+    return None if s is None or s._ended else s
+
+
 def _end_abandoned(stream: Any) -> None:
     """After ``stream.close()``: close its traced iterator, whose ``finally`` ends the span with what was
     seen (``pharos.stream.abandoned`` if it was not read to the end), or end the span here if the
     iterator never started."""
-    s = stream.__dict__.get("_pharos_span")
-    if s is None or s._ended:
+    traced = stream.__dict__.get("_iterator")
+    s = _open_span(traced, "gi_frame", _traced.__code__)
+    if s is None:
         return
     try:
-        stream._iterator.close()
+        traced.close()
     except Exception as exc:  # e.g. closed from inside its own iteration
         log_failure("openai.stream_close", exc)
     s.end(abandoned=True)
@@ -218,11 +230,12 @@ def _end_abandoned(stream: Any) -> None:
 
 async def _aend_abandoned(stream: Any) -> None:
     """:func:`_end_abandoned` for an ``AsyncStream``."""
-    s = stream.__dict__.get("_pharos_span")
-    if s is None or s._ended:
+    traced = stream.__dict__.get("_iterator")
+    s = _open_span(traced, "ag_frame", _traced_async.__code__)
+    if s is None:
         return
     try:
-        await stream._iterator.aclose()
+        await traced.aclose()
     except Exception as exc:
         log_failure("openai.stream_close", exc)
     s.end(abandoned=True)
@@ -268,6 +281,5 @@ def patch_close() -> list[tuple[type, str, Any]]:
 
 def wrap_stream(stream: Any, s: LLMSpan, op: str, is_async: bool) -> None:
     """Have ``stream`` (an openai ``Stream`` / ``AsyncStream``) note its items and end ``s`` when done;
-    ``stream.close()`` ends it as abandoned (see :func:`patch_close`)."""
+    ``stream.close()`` before the end ends it as abandoned (see :func:`patch_close`)."""
     stream._iterator = (_traced_async if is_async else _traced)(stream._iterator, s, op)
-    stream._pharos_span = s

@@ -179,6 +179,24 @@ def test_odd_stream_item_never_reaches_the_app_as_an_error(openai_server, teleme
     assert a["gen_ai.response.finish_reasons"] == ("stop",) and "error.type" not in a  # the rest is noted
 
 
+def test_stream_read_to_the_end_holds_no_span(openai_server, telemetry):
+    """openai's streams are reference cycles, freed only by the garbage collector: a stream that was read
+    to the end must not keep its span (and the OTel span under it) alive until then."""
+    from pharos.sdk._spans import LLMSpan
+
+    t = telemetry()
+    openai_server.release.set()
+    gc.collect()
+    gc.disable()
+    try:
+        stream = client(openai_server).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
+        list(stream)
+        assert t.span("chat").attributes["pharos.response.output_chunks"] == 7
+        assert not [o for o in gc.get_objects() if type(o) is LLMSpan]
+    finally:
+        gc.enable()
+
+
 def test_stream_dropped_midway_is_ended(openai_server, telemetry):
     t = telemetry()
     openai_server.release.set()
