@@ -118,10 +118,13 @@ def freshness(call_rate: int, seconds: float, threads: int | None = None, lean: 
     rss_open = rss_mb()
     th = threading.Thread(target=produce, daemon=True)
     th.start()
+    cpu0 = time.process_time()  # all threads of the process, chDB's included
     time.sleep(baseline_s)  # baseline: the store taking inserts, no worker
     base_peak = peak["phase"]
     started = len(stored_at)
-    print(f"producer alone: {started / baseline_s:.0f} calls/s stored (of {call_rate} asked)", flush=True)
+    base_cpu = (time.process_time() - cpu0) / baseline_s
+    print(f"producer alone: {started / baseline_s:.0f} calls/s stored (of {call_rate} asked), process CPU "
+          f"{base_cpu:.2f} cores", flush=True)
     peak["phase"] = 0.0
     t_start = time.time()
 
@@ -135,9 +138,11 @@ def freshness(call_rate: int, seconds: float, threads: int | None = None, lean: 
     worker.engine.run(make_calls(4))  # load the models
     models_mb = rss_mb() - before_worker
     worker.start()
+    cpu1 = time.process_time()
     time.sleep(seconds)
     stop.set()
     th.join()
+    with_cpu = (time.process_time() - cpu1) / seconds
     deadline = time.time() + 30  # let it finish the backlog (bounded)
     while time.time() < deadline:
         done = store.query("SELECT count() FROM scores WHERE Name = 'pii'")[0][0]
@@ -161,6 +166,10 @@ def freshness(call_rate: int, seconds: float, threads: int | None = None, lean: 
     print(f"freshness at {call_rate} calls/s for {seconds:.0f}s: {len(rows)}/{len(stored_at)} spans scored "
           f"({produced / seconds:.0f} calls/s offered); steady-state p50 {p(0.5):.2f}s p95 {p(0.95):.2f}s "
           f"max {lat[-1]:.2f}s over {len(lat)} spans")
+    base_rate, with_rate = max(1.0, started / baseline_s), max(1.0, produced / seconds)
+    print(f"process CPU (all threads, chDB's included): producer alone {base_cpu:.2f} cores = "
+          f"{base_cpu / base_rate * 1e3:.1f} ms per call stored; with the worker {with_cpu:.2f} cores = "
+          f"{with_cpu / with_rate * 1e3:.1f} ms per call stored and scored")
     print(f"settings: batch {settings.eval_batch_size}, poll interval {settings.eval_poll_interval_s}s, "
           f"embedding {settings.eval_embedding}, model threads {settings.eval_threads}, "
           f"lean model {settings.eval_lean_model}")
