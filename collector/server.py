@@ -201,5 +201,10 @@ class Server:
 
 
 def serve(store_settings: StoreSettings, server_settings: ServerSettings) -> int:
-    asyncio.run(Server(store_settings, server_settings).run())
+    try:  # libuv's event loop where installed (the server extra brings it; not on Windows)
+        import uvloop
+    except ImportError:
+        asyncio.run(Server(store_settings, server_settings).run())
+    else:
+        uvloop.run(Server(store_settings, server_settings).run())
     return 0

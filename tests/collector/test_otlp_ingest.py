@@ -122,9 +122,11 @@ def test_spans_round_trip_field_by_field(pharos_server, protocol):
         else:
             assert row["GenAIRequestModel"] == "" and row["GenAICostUsd"] is None
 
-    # The exporter's trace-id lookup table is fed by its materialized view.
+    # The exporter's trace-id lookup table is fed by its materialized view (its part is committed just after
+    # the span table's, in the same insert).
     trace_id = rows[0]["TraceId"]
-    assert int(client.command(f"SELECT count() FROM otel_traces_trace_id_ts WHERE TraceId = '{trace_id}'")) >= 1
+    assert pharos_server.wait_for_rows(
+        f"SELECT count() FROM otel_traces_trace_id_ts WHERE TraceId = '{trace_id}'", 1, timeout=10) >= 1
 
 
 @pytest.mark.parametrize("protocol", ["http", "grpc"])
