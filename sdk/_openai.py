@@ -30,7 +30,7 @@ from pharos.sdk._providers import infer_provider, server_address
 from pharos.sdk._responses import _record_response
 from pharos.sdk._spans import LLMSpan
 from pharos.sdk._state import STATE, log_failure
-from pharos.sdk._streams import patch_close, wrap_stream
+from pharos.sdk._streams import patch_stream_classes, wrap_stream
 
 __all__ = ["instrument_openai", "uninstrument_openai", "is_instrumented"]
 
@@ -73,12 +73,12 @@ def instrument_openai() -> bool:
         wrapper = _async_wrapper(original, op) if is_async else _sync_wrapper(original, op)
         setattr(cls, method, wrapper)
         _originals.append((cls, method, original))
-    _originals.extend(patch_close())
+    _originals.extend(patch_stream_classes())
     return True
 
 
 def uninstrument_openai() -> None:
-    """Put back exactly the methods that :func:`instrument_openai` replaced (``Stream.close`` too)."""
+    """Put back exactly the methods that :func:`instrument_openai` replaced (``Stream.close`` and ``__iter__`` too)."""
     while _originals:
         cls, method, original = _originals.pop()
         setattr(cls, method, original)

@@ -1,6 +1,6 @@
 """Streamed openai responses: the stream's item iterator is swapped for :func:`_traced`, which notes each
 item as it passes to the app (nothing is buffered) and ends the span when the stream ends, fails, is
-closed (:func:`patch_close`) or is dropped half-read (``pharos.stream.abandoned``).
+closed (:func:`patch_stream_classes`) or is dropped half-read (``pharos.stream.abandoned``).
 
 The per-item work is the least that gives time to first chunk and per chunk: a few field reads and one
 clock read per chunk, kept in the generator's local variables; ids, finish reasons and usage become
@@ -16,7 +16,7 @@ from pharos.sdk._responses import _get, _record_response, _record_usage
 from pharos.sdk._spans import LLMSpan
 from pharos.sdk._state import STATE, log_failure
 
-__all__ = ["wrap_stream", "patch_close"]
+__all__ = ["wrap_stream", "patch_stream_classes"]
 
 _CHOICE_CHUNKS: tuple[type, ...] = ()
 
@@ -263,23 +263,56 @@ def _async_close(original: Any) -> Any:
     return close
 
 
-def patch_close() -> list[tuple[type, str, Any]]:
-    """Make ``Stream.close`` / ``AsyncStream.close`` end a traced stream's span too (once, on the classes:
-    nothing per stream). Returns ``(class, "close", original)`` for each class patched."""
+def _sync_iter(original: Any) -> Any:
+    code = _traced.__code__
+
+    def __iter__(self: Any) -> Any:
+        traced = self.__dict__.get("_iterator")
+        if getattr(traced, "gi_code", None) is code:
+            return traced  # the traced items themselves: openai's own pass-through layer is not needed
+        return original(self)
+
+    __iter__.__pharos_original__ = original  # type: ignore[attr-defined]
+    return __iter__
+
+
+def _async_iter(original: Any) -> Any:
+    code = _traced_async.__code__
+
+    def __aiter__(self: Any) -> Any:
+        traced = self.__dict__.get("_iterator")
+        if getattr(traced, "ag_code", None) is code:
+            return traced
+        return original(self)
+
+    __aiter__.__pharos_original__ = original  # type: ignore[attr-defined]
+    return __aiter__
+
+
+def patch_stream_classes() -> list[tuple[type, str, Any]]:
+    """Patch openai's ``Stream`` / ``AsyncStream`` once, on the classes (nothing per stream):
+
+    * ``close`` also ends a traced stream's span (abandoned if it was not read to the end);
+    * ``__iter__`` / ``__aiter__`` of a traced stream return its traced iterator itself. openai's own
+      ``__iter__`` is a generator that only passes each item on from that same iterator, so the app
+      iterates the same items with one generator layer less per chunk (untraced streams are unchanged).
+
+    Returns ``(class, name, original)`` for each method patched."""
     try:
         from openai import AsyncStream, Stream
     except ImportError:
         return []
     patched = []
-    for cls, make in ((Stream, _sync_close), (AsyncStream, _async_close)):
-        original = cls.__dict__.get("close")
+    for cls, name, make in ((Stream, "close", _sync_close), (AsyncStream, "close", _async_close),
+                            (Stream, "__iter__", _sync_iter), (AsyncStream, "__aiter__", _async_iter)):
+        original = cls.__dict__.get(name)
         if original is not None:
-            setattr(cls, "close", make(original))
-            patched.append((cls, "close", original))
+            setattr(cls, name, make(original))
+            patched.append((cls, name, original))
     return patched
 
 
 def wrap_stream(stream: Any, s: LLMSpan, op: str, is_async: bool) -> None:
     """Have ``stream`` (an openai ``Stream`` / ``AsyncStream``) note its items and end ``s`` when done;
-    ``stream.close()`` before the end ends it as abandoned (see :func:`patch_close`)."""
+    ``stream.close()`` before the end ends it as abandoned (see :func:`patch_stream_classes`)."""
     stream._iterator = (_traced_async if is_async else _traced)(stream._iterator, s, op)

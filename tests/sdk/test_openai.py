@@ -197,6 +197,19 @@ def test_stream_read_to_the_end_holds_no_span(openai_server, telemetry):
         gc.enable()
 
 
+def test_stream_iterated_in_two_loops_is_one_call(openai_server, telemetry):
+    t = telemetry()
+    openai_server.release.set()
+    stream = client(openai_server).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
+    for first in stream:
+        break
+    assert t.spans() == []  # a loop left early is not the end of the stream
+    rest = [c for c in stream]
+    assert first.choices[0].delta.role == "assistant" and len(rest) == 6
+    a = t.span("chat").attributes
+    assert a["pharos.response.output_chunks"] == 7 and "pharos.stream.abandoned" not in a
+
+
 def test_stream_dropped_midway_is_ended(openai_server, telemetry):
     t = telemetry()
     openai_server.release.set()
@@ -415,14 +428,16 @@ def test_session_and_nesting(openai_server, telemetry):
 
 def test_uninstrument_restores_exactly(openai_server, telemetry):
     sdk.shutdown()
-    before = (Completions.__dict__["create"], AsyncCompletions.__dict__["create"],
-              openai.Stream.__dict__["close"], openai.AsyncStream.__dict__["close"])
+    def methods():
+        return (Completions.__dict__["create"], AsyncCompletions.__dict__["create"],
+                openai.Stream.__dict__["close"], openai.AsyncStream.__dict__["close"],
+                openai.Stream.__dict__["__iter__"], openai.AsyncStream.__dict__["__aiter__"])
+
+    before = methods()
     t = telemetry()
-    assert Completions.__dict__["create"] is not before[0]
-    assert openai.Stream.__dict__["close"] is not before[2]
+    assert all(now is not then for now, then in zip(methods(), before))
     sdk.uninstrument()
-    assert (Completions.__dict__["create"], AsyncCompletions.__dict__["create"],
-            openai.Stream.__dict__["close"], openai.AsyncStream.__dict__["close"]) == before
+    assert methods() == before
     client(openai_server).chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
     assert t.spans() == []
 
