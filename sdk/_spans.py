@@ -28,6 +28,11 @@ __all__ = ["LLMSpan", "llm_span", "observe", "session"]
 F = TypeVar("F", bound=Callable[..., Any])
 
 _CLIENT_OPERATIONS = frozenset({"chat", "text_completion", "embeddings", "generate_content"})
+# the names every call's end sets, as plain globals (one lookup each on the call path)
+_RESPONSE_MODEL, _RESPONSE_ID, _FINISH_REASONS = A.RESPONSE_MODEL, A.RESPONSE_ID, A.RESPONSE_FINISH_REASONS
+_INPUT_TOKENS, _OUTPUT_TOKENS, _COST = A.USAGE_INPUT_TOKENS, A.USAGE_OUTPUT_TOKENS, A.PHAROS_COST_USD
+_TTFC, _CHUNKS, _TIME_PER_CHUNK = A.RESPONSE_TIME_TO_FIRST_CHUNK, A.PHAROS_OUTPUT_CHUNKS, A.PHAROS_TIME_PER_OUTPUT_CHUNK
+_GPU_UTILIZATION, _GPU_MEMORY = A.PHAROS_GPU_UTILIZATION, A.PHAROS_GPU_MEMORY_USED
 
 
 # (operation, model, provider, address, port, kind, name) -> (base attributes, span name, span kind):
@@ -223,44 +228,43 @@ class LLMSpan:
         try:
             state = STATE
             model, response_id, inp, out = self.response_model, self.response_id, self.input_tokens, self.output_tokens
+            cached, error_type, first = self.cached_input_tokens, self.error_type, self._first_chunk
             attrs: dict[str, Any] = {}
             if model:
-                attrs[A.RESPONSE_MODEL] = model
+                attrs[_RESPONSE_MODEL] = model
             if response_id:
-                attrs[A.RESPONSE_ID] = response_id
+                attrs[_RESPONSE_ID] = response_id
             if self.finish_reasons:
-                attrs[A.RESPONSE_FINISH_REASONS] = self.finish_reasons
+                attrs[_FINISH_REASONS] = self.finish_reasons
             if inp is not None:
-                attrs[A.USAGE_INPUT_TOKENS] = inp
+                attrs[_INPUT_TOKENS] = inp
             if out is not None:
-                attrs[A.USAGE_OUTPUT_TOKENS] = out
-            cached = self.cached_input_tokens
+                attrs[_OUTPUT_TOKENS] = out
             if cached is not None:
                 attrs[A.USAGE_CACHE_READ_INPUT_TOKENS] = cached
             if self.reasoning_output_tokens is not None:
                 attrs[A.USAGE_REASONING_OUTPUT_TOKENS] = self.reasoning_output_tokens
             ttfc = None
-            first = self._first_chunk
             if first is not None:
                 ttfc = first - self._start
                 chunks = self.chunks
-                attrs[A.RESPONSE_TIME_TO_FIRST_CHUNK] = ttfc
-                attrs[A.PHAROS_OUTPUT_CHUNKS] = chunks
+                attrs[_TTFC] = ttfc
+                attrs[_CHUNKS] = chunks
                 if chunks > 1:
-                    attrs[A.PHAROS_TIME_PER_OUTPUT_CHUNK] = (self._last_chunk - first) / (chunks - 1)
+                    attrs[_TIME_PER_CHUNK] = (self._last_chunk - first) / (chunks - 1)
             if abandoned:
                 attrs[A.PHAROS_STREAM_ABANDONED] = True
-            error_type = self.error_type
             if error_type:
                 attrs[A.ERROR_TYPE] = error_type
-            cost = state.prices.cost(model or self.request_model, inp, out, cached)
-            if cost is not None:
-                attrs[A.PHAROS_COST_USD] = cost
+            if inp is not None or out is not None:
+                cost = state.prices.cost(model or self.request_model, inp, out, cached)
+                if cost is not None:
+                    attrs[_COST] = cost
             gpu = state.gpu
             if gpu is not None:
                 seen = gpu.window(self._start, end)
                 if seen is not None:
-                    attrs[A.PHAROS_GPU_UTILIZATION], attrs[A.PHAROS_GPU_MEMORY_USED] = seen
+                    attrs[_GPU_UTILIZATION], attrs[_GPU_MEMORY] = seen
             if attrs:
                 span.set_attributes(attrs)
             if state.metrics_on and self.operation in _CLIENT_OPERATIONS:
