@@ -4,8 +4,7 @@ Handlers call :meth:`Batcher.accept` with a decoded request (or scores); once it
 is in the write-ahead log (:mod:`pharos.collector.wal`) under the configured fsync policy, and the
 client is acknowledged. A writer thread drains the log: it takes the records after the last
 committed position until they hold ``batch_max_spans`` items or the oldest is ``batch_max_age_ms``
-old, concatenates each signal's protobuf payloads (which merges them into one valid request) and
-stores each signal in one insert whose ``insert_deduplication_token`` is derived from the batch's
+old, and stores each signal's payloads in one insert whose ``insert_deduplication_token`` is derived from the batch's
 log range. The range is recorded as the *intent* before the insert and committed after it, so a
 crash between the two replays the same batch with the same token and the store keeps one copy.
 
@@ -34,8 +33,9 @@ __all__ = ["Batcher", "Overloaded", "BatcherStats", "Sink"]
 
 log = logging.getLogger(__name__)
 
-# A sink stores one payload of its kind with the given insert-deduplication token.
-Sink = Callable[[bytes, str], None]
+# A sink stores a batch of payloads of its kind (requests, or chunks of score rows) in one insert, with the
+# given insert-deduplication token.
+Sink = Callable[[list[bytes], str], None]
 
 
 class Overloaded(Exception):
@@ -255,11 +255,10 @@ class Batcher:
         deadline passes with the store still unreachable."""
         from clickhouse_connect.driver.exceptions import OperationalError
 
-        payload = b"".join(parts) if kind != "scores" else b"\n".join(parts)
         delay = 0.1
         while True:
             try:
-                self._sinks[kind](payload, token)
+                self._sinks[kind](parts, token)
                 return True
             except (OperationalError, OSError) as exc:  # the store is unreachable: keep the data, retry
                 self._record_failure(kind, exc, delay)

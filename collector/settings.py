@@ -82,9 +82,10 @@ class ServerSettings(AccessSettings):
         default=1024, gt=0, description="Attributes kept per span, event, link, resource or metric point (and "
                                         "entries per array or map value); the rest are dropped and counted in "
                                         "the attribute pharos.dropped_attributes_count.")
-    batch_max_spans: int = Field(default=20_000, gt=0,
-                                 description="Flush a batch to the store when it holds this many spans/points.")
-    batch_max_age_ms: int = Field(default=500, gt=0,
+    batch_max_spans: int = Field(default=60_000, gt=0,
+                                 description="Flush a batch to the store when it holds this many spans/points "
+                                             "(each insert has a fixed cost; its memory does not grow with it).")
+    batch_max_age_ms: int = Field(default=1000, gt=0,
                                   description="Flush a batch to the store at the latest this long after its "
                                               "first item arrived (ms).")
     buffer_max_bytes: int = Field(default=1024**3, gt=0,

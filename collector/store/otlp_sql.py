@@ -1,9 +1,8 @@
 """OTLP protobuf -> exporter rows, done by ClickHouse itself.
 
-The collector never flattens spans in Python. A batch of raw ``ExportTraceServiceRequest`` bodies is
-concatenated (protobuf concatenation merges repeated fields, so N requests are one valid request) and
-ClickHouse parses it with its ``ProtobufSingle`` input format against the schema below, then one
-``INSERT ... SELECT`` with ``ARRAY JOIN`` writes the rows in the exporter's shape. That is what makes
+The collector never flattens spans in Python. A batch of raw ``ExportTraceServiceRequest`` bodies goes to
+ClickHouse as rows of its length-delimited ``Protobuf`` input format (one request per row), parsed against
+the schema below, and one ``INSERT ... SELECT`` with ``ARRAY JOIN`` writes the rows in the exporter's shape. That is what makes
 ingest fast (see tests/bench/bench_ingest.py): the per-span work runs in C++. The spans of all resources
 and scopes are flattened into one array first, each span's scope and resource alongside, so the nested
 data is copied once rather than at each of three ARRAY JOIN levels: a third less memory per insert.
@@ -173,18 +172,18 @@ FROM (
         arrayFlatten(arrayMap(rs -> arrayFlatten(arrayMap(ss -> ss.spans, rs.scope_spans)), resource_spans)) AS spans,
         {_per_span('ss.scope.name')} AS scope_names,
         {_per_span('ss.scope.version')} AS scope_versions,
-        arrayMap(rs -> {_attrs('rs.resource.attributes')}, resource_spans) AS resources,
-        arrayFlatten(arrayMap((rs, i) -> arrayWithConstant(arraySum(arrayMap(ss -> length(ss.spans), rs.scope_spans)), i),
-                              resource_spans, arrayEnumerate(resource_spans))) AS resource_of_span
+        arrayFlatten(arrayMap(rs -> arrayWithConstant(arraySum(arrayMap(ss -> length(ss.spans), rs.scope_spans)),
+                                                      {_attrs('rs.resource.attributes')}), resource_spans)) AS resources,
+        arrayMap(r -> r['service.name'], resources) AS services
     FROM {source}
 )
-ARRAY JOIN spans AS s, scope_names AS scope_name, scope_versions AS scope_version,
-    arrayMap(i -> resources[i], resource_of_span) AS r_attrs,
-    arrayMap(i -> resources[i]['service.name'], resource_of_span) AS r_service"""
+ARRAY JOIN spans AS s, scope_names AS scope_name, scope_versions AS scope_version, resources AS r_attrs,
+    services AS r_service"""
 
 
 def _per_span(value: str) -> str:
-    """``value`` (an expression of the scope ``ss``) repeated for each span of the scope, in span order."""
+    """``value`` (an expression of the scope ``ss``) repeated for each span of the scope, in span order. Lambdas here use only their own arguments: a lambda capturing an outer column gets a copy of
+    it for every array element (quadratic memory on a large request)."""
     return (f"arrayFlatten(arrayMap(rs -> arrayFlatten(arrayMap(ss -> arrayWithConstant(length(ss.spans), {value}), "
             f"rs.scope_spans)), resource_spans))")
 

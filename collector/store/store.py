@@ -13,9 +13,10 @@ import os
 import threading
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import clickhouse_connect
+from google.protobuf.internal.encoder import _VarintBytes
 from clickhouse_connect.driver.client import Client
 
 from pharos.collector.settings import StoreSettings
@@ -26,6 +27,8 @@ __all__ = ["Store", "StoreError"]
 
 log = logging.getLogger(__name__)
 
+# Largest block of OTLP requests the insert's parser hands on at once (see Store._insert_protobuf).
+INPUT_BLOCK_BYTES = 8 * 1024 * 1024
 
 
 class StoreError(RuntimeError):
@@ -118,36 +121,43 @@ class Store:
     def insert_rows(self, table: str, rows: list[list[Any]], columns: list[str]) -> None:
         self.client.insert(table, rows, column_names=columns, database=self.database)
 
-    def insert_otlp_traces(self, payload: bytes, dedup_token: str | None = None) -> None:
-        """Store one (possibly concatenated) ``ExportTraceServiceRequest`` protobuf. Inserts repeated
+    def insert_otlp_traces(self, requests: bytes | Sequence[bytes], dedup_token: str | None = None) -> None:
+        """Store serialized ``ExportTraceServiceRequest``s (one, or a batch) in one insert. Inserts repeated
         with the same ``dedup_token`` are stored once (see :mod:`pharos.collector.wal`)."""
         target = f"{quote(self.database)}.{quote(TRACES)}"
         self._insert_protobuf([lambda src: otlp_sql.traces_insert_select(target, src)],
-                              otlp_sql.TRACES_STRUCTURE, otlp_sql.TRACE_MESSAGE, payload, dedup_token)
+                              otlp_sql.TRACES_STRUCTURE, otlp_sql.TRACE_MESSAGE, requests, dedup_token)
 
-    def insert_otlp_metrics(self, payload: bytes, dedup_token: str | None = None) -> None:
-        """Store one (possibly concatenated) ``ExportMetricsServiceRequest`` protobuf."""
+    def insert_otlp_metrics(self, requests: bytes | Sequence[bytes], dedup_token: str | None = None) -> None:
+        """Store serialized ``ExportMetricsServiceRequest``s (one, or a batch)."""
         tables = {name.removeprefix("otel_metrics_"): f"{quote(self.database)}.{quote(name)}" for name in METRIC_TABLES}
         builders = [lambda src, i=i: otlp_sql.metrics_insert_selects(tables, src)[i] for i in range(3)]
-        self._insert_protobuf(builders, otlp_sql.METRICS_STRUCTURE, otlp_sql.METRICS_MESSAGE, payload, dedup_token)
+        self._insert_protobuf(builders, otlp_sql.METRICS_STRUCTURE, otlp_sql.METRICS_MESSAGE, requests, dedup_token)
 
-    def insert_score_rows(self, payload: bytes, dedup_token: str | None = None) -> None:
-        """Store score rows sent as JSON lines (each line a list in ``SCORE_COLUMNS`` order)."""
+    def insert_score_rows(self, chunks: bytes | Sequence[bytes], dedup_token: str | None = None) -> None:
+        """Store score rows sent as JSON lines (each line a list in ``SCORE_COLUMNS`` order), in one chunk or
+        several."""
         import json
 
-        rows = [json.loads(line) for line in payload.splitlines() if line.strip()]
+        chunks = [chunks] if isinstance(chunks, bytes) else chunks
+        rows = [json.loads(line) for chunk in chunks for line in chunk.splitlines() if line.strip()]
         self.client.insert(self.schema.local_name("scores"), rows, column_names=SCORE_COLUMNS,
                            database=self.database, settings=_dedup_settings(dedup_token))
 
-    def _insert_protobuf(self, builders, structure: str, message: str, payload: bytes,
+    def _insert_protobuf(self, builders, structure: str, message: str, requests: bytes | Sequence[bytes],
                          dedup_token: str | None = None) -> None:
-        base = self._protobuf_settings(message)
+        # Each request is one row of ClickHouse's length-delimited Protobuf format. The parser hands the
+        # INSERT ... SELECT blocks of at most INPUT_BLOCK_BYTES of requests, so the nested rows of a large
+        # batch are never all in memory at once; the insert squashes the flat output back into one part.
+        requests = [requests] if isinstance(requests, bytes) else requests
+        payload = b"".join(_VarintBytes(len(r)) + r for r in requests)
+        base = {**self._protobuf_settings(message), "input_format_max_block_size_bytes": INPUT_BLOCK_BYTES}
         # one token per statement: the metric kinds are separate inserts
         settings = [{**base, **_dedup_settings(dedup_token and f"{dedup_token}-{i}")} for i in range(len(builders))]
         if not self.embedded:
             source = f"input($${structure}$$)"
             for build, s in zip(builders, settings):
-                self.client.command(build(source) + "\nFORMAT ProtobufSingle", data=payload, settings=s)
+                self.client.command(build(source) + "\nFORMAT Protobuf", data=payload, settings=s)
             return
         # chDB has no request body: the batch goes through a spool file that ClickHouse reads with file().
         assert self._spool is not None
@@ -155,7 +165,7 @@ class Store:
         path = self._spool / f"{uuid.uuid4().hex}.pb"
         path.write_bytes(payload)
         try:
-            source = f"file('{path}', 'ProtobufSingle', $${structure}$$)"
+            source = f"file('{path}', 'Protobuf', $${structure}$$)"
             with self._lock:
                 for build, s in zip(builders, settings):
                     self.client.command(build(source), settings=s)

@@ -15,8 +15,8 @@ from pharos.collector.wal import WriteAheadLog
 
 
 def _recorder(written: list, tokens: list | None = None):
-    def sink(payload: bytes, token: str) -> None:
-        written.append(payload)
+    def sink(payloads: list[bytes], token: str) -> None:
+        written.append(b"".join(payloads))  # (compared as one byte string per insert)
         if tokens is not None:
             tokens.append(token)
     return sink
@@ -66,9 +66,9 @@ def test_overload_is_refused_then_everything_is_written(tmp_path):
     release = threading.Event()
     written = []
 
-    def slow_sink(payload: bytes, token: str) -> None:
+    def slow_sink(payloads: list[bytes], token: str) -> None:
         release.wait()
-        written.append(payload)
+        written.append(b"".join(payloads))
 
     b = _batcher(tmp_path, slow_sink, max_items=1, max_age_ms=1, max_bytes=2000)
     accepted = 0
@@ -86,10 +86,10 @@ def test_overload_is_refused_then_everything_is_written(tmp_path):
 def test_a_refused_request_is_quarantined_and_the_rest_written(tmp_path):
     written, quarantined = [], []
 
-    def picky_sink(payload: bytes, token: str) -> None:
-        if b"poison" in payload:
+    def picky_sink(payloads: list[bytes], token: str) -> None:
+        if b"poison" in payloads:
             raise ValueError("Cannot parse input")
-        written.append(payload)
+        written.append(b"".join(payloads))
 
     b = _batcher(tmp_path, picky_sink, quarantine=lambda s, p, e: quarantined.append(p))
     for body in (b"good1", b"poison", b"good2"):
@@ -100,7 +100,7 @@ def test_a_refused_request_is_quarantined_and_the_rest_written(tmp_path):
 
 
 def test_store_down_at_shutdown_keeps_the_data_for_the_next_start(tmp_path):
-    def down(payload: bytes, token: str) -> None:
+    def down(payloads: list[bytes], token: str) -> None:
         raise ConnectionRefusedError("store is down")
 
     b = _batcher(tmp_path, down, max_age_ms=10, shutdown_timeout_s=0.5)

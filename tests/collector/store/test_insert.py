@@ -64,3 +64,21 @@ def test_a_batch_is_one_compact_part_whose_skip_indexes_come_with_the_merge(make
     store.command(f"OPTIMIZE TABLE {db}.otel_traces FINAL")
     assert parts() == [("Compact", True)]
     assert parts_read_for_an_absent_trace() == "Parts: 0/1"  # the merge built it: the part is skipped
+
+
+def test_a_request_of_many_resources_and_scopes_inserts_in_linear_memory(make_store):
+    # 200 resources x 2 scopes x 50 spans in ONE request: an expression that copied every resource for
+    # every span (a lambda capturing the whole list) needed gigabytes here.
+    store = make_store()
+    migrate(store)
+    layout = {f"svc{r:03d}": {"a": 50, "b": 50} for r in range(200)}
+    request = ExportTraceServiceRequest()
+    for part in (_request({svc: scopes}) for svc, scopes in layout.items()):
+        request.MergeFromString(part)
+    store.client.set_client_setting("max_memory_usage", str(200 * 2**20))
+    try:
+        store.insert_otlp_traces(request.SerializeToString())
+    finally:
+        store.client.set_client_setting("max_memory_usage", "0")
+    assert store.query(f"SELECT count(), uniqExact(ServiceName), countIf(SpanName NOT LIKE ServiceName || '/%') "
+                       f"FROM {store.database}.otel_traces") == [(20_000, 200, 0)]
