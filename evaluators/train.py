@@ -38,7 +38,8 @@ class HeadSpec:
 
 HEADS = {
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
-                                 calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, reveal=True,
+                                 calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
+                                 reveal=True,
                                  max_fpr=0.03, calibration_weight=10),
     "toxicity": HeadSpec(("toxicity_train.jsonl",), "toxicity_test.jsonl"),
     "refusal": HeadSpec(("refusal_train.jsonl",), "refusal_test.jsonl"),

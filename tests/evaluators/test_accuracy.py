@@ -45,7 +45,7 @@ def test_prompt_injection_on_held_out_corpus(report):
     m = report["prompt_injection"]
     # measured on bastioncorpus' held-out half (55 injections, 26 benign), a different source from most training
     # data; the threshold comes from out-of-fold calibration on the other half. Shipped head (static embedding,
-    # 8192 hashed n-grams): F1 0.869, FPR 3.8% (1 of 26). The issue's F1 goal (>= 0.90) is not met yet: these
+    # 8192 hashed word and 4096 character n-gram buckets): F1 0.857, FPR 3.8% (1 of 26). The issue's F1 goal (>= 0.90) is not met yet: these
     # bounds guard against regressions.
     assert m["f1"] >= 0.85 and m["fpr"] < 0.05, m
 
