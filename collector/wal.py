@@ -142,7 +142,7 @@ class WriteAheadLog:
             if self._seg_size and self._seg_size + size > self._segment_bytes:
                 self._roll()
             try:
-                written = os.write(self._fd, header + payload)
+                written = os.writev(self._fd, (header, payload))  # (no copy of the payload)
                 if written != size:
                     raise OSError(f"short write ({written} of {size} bytes)")
             except OSError as exc:
