@@ -22,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["token_outputs", "build_table", "common_component", "save_table", "load_table", "TABLE"]
+__all__ = ["token_outputs", "build_table", "common_component", "save_table", "load_table", "load_quantised",
+           "quantise", "dequantise", "TABLE"]
 
 TABLE = Path(__file__).parent / "models" / "minilm-static.npz"
 # texts of the common component: training files only (never a test file)
@@ -92,10 +93,16 @@ def save_table(table: np.ndarray, path: Path = TABLE) -> None:
     np.savez_compressed(path, q=q, scale=scale, common=common_component(dequantise(q, scale)))
 
 
+def load_quantised(path: Path = TABLE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """int8 rows, float16 scales and float32 common component from :func:`save_table`'s file."""
+    with np.load(path) as z:
+        return z["q"], z["scale"], z["common"].astype(np.float32)
+
+
 def load_table(path: Path = TABLE) -> tuple[np.ndarray, np.ndarray]:
     """(vocab, dims) float32 table and (dims,) common component from :func:`save_table`'s file."""
-    with np.load(path) as z:
-        return dequantise(z["q"], z["scale"]), z["common"].astype(np.float32)
+    q, scale, common = load_quantised(path)
+    return dequantise(q, scale), common
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -110,13 +110,14 @@ class StaticEncoder:
     def __init__(self, max_tokens: int = 512, table=None, common=None) -> None:
         from tokenizers import Tokenizer
 
-        from pharos.evaluators.distil import load_table, quantise
+        from pharos.evaluators.distil import load_quantised, quantise
 
-        shipped = load_table() if table is None or common is None else (None, None)
         # rows stay int8 in memory (8 MB, not 31 MB); the gathered rows are scaled on use
-        q, scale = quantise(np.asarray(shipped[0] if table is None else table, dtype=np.float32))
+        q, scale, shipped_common = load_quantised() if table is None or common is None else (None, None, None)
+        if table is not None:
+            q, scale = quantise(np.asarray(table, dtype=np.float32))
         self._rows, self._scale = q, scale.astype(np.float32)
-        self.common = np.asarray(shipped[1] if common is None else common, dtype=np.float32)
+        self.common = np.asarray(shipped_common if common is None else common, dtype=np.float32)
         self.dim = int(q.shape[1])
         self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))
         self.tokenizer.no_padding()
