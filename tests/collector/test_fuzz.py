@@ -4,7 +4,7 @@ Properties: a request is either decoded or refused with :class:`OtlpError` and a
 endpoint: answered or refused with a 4xx), never anything else and never a hang (a per-example
 deadline); valid random requests round-trip with the right accepted/rejected counts, the same through
 protobuf, OTLP/JSON and gzip; whatever the decoder lets through, the real store accepts (the batcher's
-concatenated insert); and a server fed mutated, truncated and random bodies answers only 200 or a clean
+one insert per batch); and a server fed mutated, truncated and random bodies answers only 200 or a clean
 4xx, keeps serving, and stores exactly what it acknowledged.
 
 The whole module stays within about a minute of CI time: examples are few and derandomized (the same
@@ -335,7 +335,7 @@ def test_random_bodies_and_headers_fail_with_a_4xx():
 def test_whatever_the_decoder_accepts_the_store_stores(make_store):
     """Valid, odd (NaN, infinities, far-off times, wrong ids, giant values under small limits) and mutated
     requests: the accepted payloads of each signal go to the real store the way the batcher writes them
-    (one concatenated insert; if the store refuses it, request by request, a refused one again in
+    (one insert of them all; if the store refuses it, request by request, a refused one again in
     canonical form), and every accepted item is there."""
     from clickhouse_connect.driver.exceptions import DatabaseError
 
@@ -373,7 +373,7 @@ def test_whatever_the_decoder_accepts_the_store_stores(make_store):
     assert accepted["traces"] > 40 and accepted["metrics"] > 20, accepted
     for signal, insert in (("traces", store.insert_otlp_traces), ("metrics", store.insert_otlp_metrics)):
         try:
-            insert(b"".join(payloads[signal]))
+            insert(payloads[signal])
         except DatabaseError:
             for payload in payloads[signal]:
                 try:

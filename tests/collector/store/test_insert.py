@@ -8,8 +8,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from pharos.collector.store import migrate
 
 
-def _request(layout: dict[str, dict[str, int]]) -> bytes:
-    """One request per service: {service: {scope name: number of spans}}, concatenated like the batcher does."""
+def _requests(layout: dict[str, dict[str, int]]) -> list[bytes]:
+    """One serialized request per service: {service: {scope name: number of spans}}."""
     parts = []
     for service, scopes in layout.items():
         req = ExportTraceServiceRequest()
@@ -27,7 +27,7 @@ def _request(layout: dict[str, dict[str, int]]) -> bytes:
                 s.start_time_unix_nano = 1_760_000_000_000_000_000 + i
                 s.end_time_unix_nano = s.start_time_unix_nano + 5
         parts.append(req.SerializeToString())
-    return b"".join(parts)
+    return parts
 
 
 def test_every_span_keeps_its_own_resource_and_scope_across_a_batch(make_store):
@@ -35,7 +35,7 @@ def test_every_span_keeps_its_own_resource_and_scope_across_a_batch(make_store):
     migrate(store)
     layout = {"api": {"openai": 3, "empty": 0, "tools": 2}, "nothing": {}, "worker": {"vllm": 4},
               "api2": {"openai": 1}}
-    store.insert_otlp_traces(_request(layout))
+    store.insert_otlp_traces(_requests(layout))  # a batch of requests in one insert, as the batcher writes it
     rows = store.query(f"SELECT SpanName, ServiceName, ResourceAttributes['host.name'], ScopeName, ScopeVersion "
                        f"FROM {store.database}.otel_traces ORDER BY SpanName")
     expected = sorted((f"{svc}/{scope}/{i}", svc, f"host-of-{svc}", scope, f"{scope}-v1")
@@ -48,7 +48,7 @@ def test_a_batch_is_one_compact_part_whose_skip_indexes_come_with_the_merge(make
     migrate(store)
     db = store.database
     for service in ("a", "b"):
-        store.insert_otlp_traces(_request({service: {"s": 50}}))
+        store.insert_otlp_traces(_requests({service: {"s": 50}}))
 
     def parts():
         return store.query("SELECT part_type, secondary_indices_uncompressed_bytes > 0 FROM system.parts "
@@ -73,7 +73,7 @@ def test_a_request_of_many_resources_and_scopes_inserts_in_linear_memory(make_st
     migrate(store)
     layout = {f"svc{r:03d}": {"a": 50, "b": 50} for r in range(200)}
     request = ExportTraceServiceRequest()
-    for part in (_request({svc: scopes}) for svc, scopes in layout.items()):
+    for part in _requests(layout):
         request.MergeFromString(part)
     store.client.set_client_setting("max_memory_usage", str(200 * 2**20))
     try:
