@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["LinearHead", "MODELS", "hashed_ngrams", "hashed_char_ngrams"]
+__all__ = ["LinearHead", "MODELS", "hashed_ngrams", "hashed_char_ngrams", "lexicon_features", "LEXICON_DIM"]
 
 MODELS = Path(__file__).parent / "models"
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
@@ -50,6 +50,39 @@ def hashed_char_ngrams(texts: Sequence[str], dim: int, n: tuple[int, ...] = (3, 
     return out
 
 
+# Word beginnings (lower case) of a small multilingual injection lexicon: en, de, fr, it, es, pt, nl.
+_OVERRIDE = ("ignor", "disregard", "forget", "override", "bypass", "vergiss", "vergess", "missacht", "oubli", "dimentic",
+             "olvid", "esque", "desconsider", "vergeet", "negeer", "scavalc", "sáltate", "annul", "anul", "aufgehoben")
+_INSTRUCTION = ("instruction", "anweisung", "istruzion", "instrucci", "instruç", "instructie", "consign", "direttiv",
+                "directiv", "diretiv", "diretriz", "richtlin", "richtlijn", "guideline", "rule", "regel", "règle", "regol",
+                "regla", "regra", "prompt", "vorgab", "befehl", "opdracht", "polic", "politi", "restri", "einschränk",
+                "beperking", "filter")
+_REVEAL = ("reveal", "repeat", "print", "show", "output", "verrat", "wiederhol", "zeig", "révèl", "répèt", "affich",
+           "montre", "rivel", "ripet", "mostr", "revel", "repit", "muestr", "repet", "herhaal", "toon", "verklap")
+_SYSTEM = ("system", "systèm", "sistem", "systeem", "hidden", "versteckt", "caché", "nascost", "ocult", "verborgen",
+           "secret", "geheim", "segret", "secre")
+_ROLE = ("pretend", "roleplay", "character", "persona", "rolle", "rôle", "ruolo", "papel", "personaggio", "personnage",
+         "personaje", "personagem", "jailbr", "uncensor", "unzensiert", "censur", "ungefiltert")
+LEXICON_DIM = 6
+
+
+def _has(words: list[str], stems: tuple[str, ...]) -> bool:
+    return any(w.startswith(stems) for w in words)
+
+
+def lexicon_features(texts: Sequence[str]) -> np.ndarray:
+    """(len(texts), LEXICON_DIM) float32 presence features of a small multilingual injection lexicon: an override
+    verb, an instruction noun, both, a reveal verb with a system/hidden/secret word, a role-play word, and an
+    override verb with a role-play word. Extra inputs for the head to weigh, not a rule."""
+    out = np.zeros((len(texts), LEXICON_DIM), dtype=np.float32)
+    for i, text in enumerate(texts):
+        words = _TOKEN.findall(text.lower())
+        ov, ins, rv = _has(words, _OVERRIDE), _has(words, _INSTRUCTION), _has(words, _REVEAL)
+        sy, ro = _has(words, _SYSTEM), _has(words, _ROLE)
+        out[i] = [ov, ins, ov and ins, rv and sy, ro, (ov or ins) and ro]
+    return out
+
+
 class LinearHead:
     def __init__(self, w: np.ndarray, b: float, threshold: float = 0.5, meta: dict | None = None) -> None:
         self.w, self.b, self.threshold, self.meta = np.asarray(w, dtype=np.float32), float(b), threshold, meta or {}
@@ -63,6 +96,17 @@ class LinearHead:
     def char_ngram_dim(self) -> int:
         """Buckets of hashed character n-grams after the word n-grams (0 = none)."""
         return int(self.meta.get("char_ngram_dim", 0))
+
+    @property
+    def lexicon(self) -> bool:
+        """Whether :func:`lexicon_features` follow the n-grams."""
+        return bool(self.meta.get("lexicon", False))
+
+    @property
+    def score_payloads(self) -> bool:
+        """Whether each payload that :func:`pharos.evaluators.deobfuscate.payloads` decodes is also scored on its
+        own (the max wins), so an instruction is not drowned out by the encoded text around it."""
+        return bool(self.meta.get("score_payloads", False))
 
     @property
     def embedding(self) -> str:

@@ -14,7 +14,7 @@ import binascii
 import codecs
 import re
 
-__all__ = ["reveal"]
+__all__ = ["reveal", "payloads"]
 
 _TAGS = re.compile("[\U000e0000-\U000e007f]+")
 _ZERO_WIDTH = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
@@ -71,10 +71,10 @@ def _decoders(text: str):
         yield _printable(bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits) - 7, 8)))
 
 
-def reveal(text: str) -> str:
-    """``text`` plus what it hides (see the module doc); unchanged when it hides nothing."""
+def payloads(text: str) -> list[str]:
+    """What ``text`` hides (see the module doc), each decoded payload on its own; empty when it hides nothing."""
     if not text:
-        return text
+        return []
     found: list[str] = []
     tags = _TAGS.findall(text)
     if tags:
@@ -88,6 +88,12 @@ def reveal(text: str) -> str:
         if _englishness(variant) >= max(0.25, base + 0.15):
             found.append(variant)
     found += [d for d in _decoders(cleaned) if d]
+    return [d.strip()[:600] for d in found]
+
+
+def reveal(text: str) -> str:
+    """``text`` plus what it hides (see the module doc); unchanged when it hides nothing."""
+    found = payloads(text)
     if not found:
         return text
-    return text + "".join(f" [decoded: {d.strip()[:600]}]" for d in found)
+    return _TAGS.sub(" ", text) + "".join(f" [decoded: {d}]" for d in found)

@@ -31,12 +31,17 @@ class HeadSpec:
     char_ngram_dim: int = 0
     embedding: str = "static"
     reveal: bool = False
+    lexicon: bool = False
+    score_payloads: bool = False
     max_fpr: float = 0.02
     l2: float = 1e-4
     calibration_weight: int = 1
 
 
 HEADS = {
+    # Tried (not shipped): + injection_train_multilingual.jsonl, lexicon=True, score_payloads=True: out-of-fold
+    # calibration F1 0.984 FPR 0.027 (vs 0.950 / 0), but held-out test F1 0.882 with FPR 0.077 (2 of 26), over the
+    # issue's 5% FPR limit, so the shipped head keeps the settings below.
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
                                  calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
                                  reveal=True,
@@ -80,31 +85,34 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_fpr: float) -> float:
 def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
     calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
-    from pharos.evaluators.builtin.models import features
+    from pharos.evaluators.builtin.models import features, head_scores
 
     base = [r for f in spec.train for r in load(f)]
     calib = [r for f in spec.calibration for r in load(f)]
     rows = base + calib
-    x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim)
+    texts = [r["text"] for r in rows]
+    x = features(texts, spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim, spec.lexicon)
     y = np.array([int(r["label"]) for r in rows])
     cal = np.arange(len(base), len(rows)) if calib else np.arange(len(rows))
     fold = np.full(len(rows), -1)
     fold[cal] = [_fold(rows[i]["text"]) for i in cal]
     weight = spec.calibration_weight if calib else 1
+    meta = {"embedding": spec.embedding, "ngram_dim": spec.ngram_dim, "char_ngram_dim": spec.char_ngram_dim,
+            "reveal": spec.reveal, "lexicon": spec.lexicon, "score_payloads": spec.score_payloads}
 
     def fit(idx: np.ndarray) -> LinearHead:
         idx = np.concatenate([idx] + [idx[idx >= len(base)]] * (weight - 1))  # calibration rows count `weight` times
-        return LinearHead.fit(x[idx], y[idx], l2=spec.l2, epochs=epochs, lr=lr)
+        h = LinearHead.fit(x[idx], y[idx], l2=spec.l2, epochs=epochs, lr=lr)
+        h.meta = dict(meta)
+        return h
 
     oof = np.zeros(len(rows))
-    for k in range(FOLDS):  # out-of-fold probabilities of the calibration rows
-        held = fold == k
-        oof[held] = fit(np.flatnonzero(~held)).proba(x[held])
+    for k in range(FOLDS):  # out-of-fold scores of the calibration rows (scored as the evaluator scores them)
+        held = np.flatnonzero(fold == k)
+        oof[held] = head_scores(fit(np.flatnonzero(fold != k)), [texts[i] for i in held])
     threshold = choose_threshold(oof[cal], y[cal], spec.max_fpr)
     head = fit(np.arange(len(rows)))
     head.threshold = threshold
-    head.meta = {"embedding": spec.embedding, "ngram_dim": spec.ngram_dim, "char_ngram_dim": spec.char_ngram_dim,
-                 "reveal": spec.reveal}
     calibration = metrics(oof[cal] >= threshold, y[cal])
     head.meta.update({"train_rows": len(rows), "train_files": list(spec.train + spec.calibration),
                       "calibration": {k: round(v, 4) for k, v in calibration.items()}})
@@ -114,13 +122,13 @@ def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[Linea
 def train(name: str, embedding: str | None = None) -> tuple[LinearHead, dict]:
     """:func:`fit_head` on ``HEADS[name]`` (its embedding replaced by ``embedding`` if given), then its metrics
     on the held-out test file, recorded in the head's metadata."""
-    from pharos.evaluators.builtin.models import head_features
+    from pharos.evaluators.builtin.models import head_scores
 
     spec = HEADS[name] if embedding is None else replace(HEADS[name], embedding=embedding)
     head, _ = fit_head(spec)
     test = load(spec.test)
     yt = np.array([int(r["label"]) for r in test])
-    m = metrics(head.proba(head_features(head, [r["text"] for r in test])) >= head.threshold, yt)
+    m = metrics(head_scores(head, [r["text"] for r in test]) >= head.threshold, yt)
     head.meta.update({"test_file": spec.test, "test": {k: round(v, 4) for k, v in m.items()}})
     return head, m
 

@@ -13,9 +13,9 @@ from typing import Sequence
 import numpy as np
 
 from pharos.evaluators.base import Call, Evaluator, Score
-from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams
+from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
 
-__all__ = ["head", "features", "head_features", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
+__all__ = ["head", "features", "head_features", "head_scores", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
            "probabilities"]
 
 _LEET = str.maketrans("013457@$", "oieastas")
@@ -36,9 +36,10 @@ def head(name: str) -> LinearHead:
 
 
 def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False, embedding: str = "static",
-             char_ngram_dim: int = 0) -> np.ndarray:
+             char_ngram_dim: int = 0, lexicon: bool = False) -> np.ndarray:
     """Embeddings (of kind ``embedding``) of the normalised texts, followed by ``ngram_dim`` hashed word n-gram
-    and ``char_ngram_dim`` hashed character n-gram features; with ``reveal`` hidden payloads are decoded first."""
+    and ``char_ngram_dim`` hashed character n-gram features and (with ``lexicon``) the injection lexicon's
+    features; with ``reveal`` hidden payloads are decoded first."""
     from pharos.evaluators.deobfuscate import reveal as reveal_text
     from pharos.evaluators.embeddings import encoder
 
@@ -48,19 +49,37 @@ def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False, emb
         parts.append(hashed_ngrams(prepared, ngram_dim))
     if char_ngram_dim:
         parts.append(hashed_char_ngrams(prepared, char_ngram_dim))
+    if lexicon:
+        parts.append(lexicon_features(prepared))
     return np.hstack(parts) if len(parts) > 1 else parts[0]
 
 
 def head_features(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
     """The features ``h`` was trained on, for ``texts``."""
-    return features(texts, h.ngram_dim, h.reveal, h.embedding, h.char_ngram_dim)
+    return features(texts, h.ngram_dim, h.reveal, h.embedding, h.char_ngram_dim, h.lexicon)
+
+
+def head_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
+    """``h``'s probabilities for ``texts``; for a head with ``score_payloads``, each text's score is the max over
+    the whole (revealed) text and each payload it hides, scored on its own."""
+    if not texts:
+        return np.zeros(0)
+    p = h.proba(head_features(h, texts))
+    if h.score_payloads:
+        from pharos.evaluators.deobfuscate import payloads
+
+        owner, hidden = [], []
+        for i, t in enumerate(texts):
+            for d in payloads(t):
+                owner.append(i)
+                hidden.append(d)
+        if hidden:
+            np.maximum.at(p, owner, h.proba(head_features(h, hidden)))
+    return p
 
 
 def probabilities(name: str, texts: Sequence[str]) -> np.ndarray:
-    if not texts:
-        return np.zeros(0)
-    h = head(name)
-    return h.proba(head_features(h, texts))
+    return head_scores(head(name), texts)
 
 
 def _chunks(text: str, size: int = 600) -> list[str]:
@@ -115,7 +134,8 @@ class _HeadEvaluator(Evaluator):
 
 class PromptInjectionEvaluator(_HeadEvaluator):
     """Prompt injection / jailbreak attempts in the user input and in retrieved context (indirect injection).
-    Value: probability (max over input and context chunks); label ``injection`` or ``benign``."""
+    Value: probability (max over input and context chunks, and over each hidden payload when the head was
+    trained with ``score_payloads``); label ``injection`` or ``benign``."""
 
     name, version, needs = "prompt_injection", "2", ()
     head_name, positive, negative = "prompt_injection", "injection", "benign"
