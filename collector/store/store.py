@@ -100,7 +100,7 @@ class Store:
         return path.resolve()
 
     def _protobuf_settings(self, message: str) -> dict[str, Any]:
-        settings: dict[str, Any] = {"input_format_protobuf_oneof_presence": 1, **self._skip_index_setting}
+        settings: dict[str, Any] = {"input_format_protobuf_oneof_presence": 1, **self._optional_insert_settings}
         if self._schema_file is not None:
             settings["format_schema"] = f"{self._schema_file}:{message}"
         else:  # a server: send the schema with the query
@@ -109,13 +109,17 @@ class Store:
         return settings
 
     @functools.cached_property
-    def _skip_index_setting(self) -> dict[str, Any]:
-        """Skip indexes (the exporter's bloom filters) are built when parts merge rather than on insert where
-        the ClickHouse has the setting (23.12+): a merge rebuilds them anyway, so building them for each
-        freshly inserted part was work done twice. Until its first merge a part is read without them."""
-        name = "materialize_skip_indexes_on_insert"
-        known = self.client.command(f"SELECT count() FROM system.settings WHERE name = '{name}'")
-        return {name: 0} if int(known) else {}
+    def _optional_insert_settings(self) -> dict[str, Any]:
+        """Insert settings that newer ClickHouse versions know (chDB does), sent only where the store knows them:
+        - ``input_format_max_block_size_bytes``: the parser hands the insert blocks of at most INPUT_BLOCK_BYTES of
+          requests, so the nested rows of a large batch are never all in memory at once;
+        - ``materialize_skip_indexes_on_insert = 0``: skip indexes (the exporter's bloom filters) are built when
+          parts merge, which rebuilds them anyway, rather than for each inserted part too. Until its first merge a
+          part is read without them."""
+        wanted = {"input_format_max_block_size_bytes": INPUT_BLOCK_BYTES, "materialize_skip_indexes_on_insert": 0}
+        known = {row[0] for row in self.query("SELECT name FROM system.settings WHERE name IN {names:Array(String)}",
+                                              {"names": list(wanted)})}
+        return {name: value for name, value in wanted.items() if name in known}
 
     # ---- writes ------------------------------------------------------------------------------------
     def insert_rows(self, table: str, rows: list[list[Any]], columns: list[str]) -> None:
@@ -146,12 +150,11 @@ class Store:
 
     def _insert_protobuf(self, builders, structure: str, message: str, requests: bytes | Sequence[bytes],
                          dedup_token: str | None = None) -> None:
-        # Each request is one row of ClickHouse's length-delimited Protobuf format. The parser hands the
-        # INSERT ... SELECT blocks of at most INPUT_BLOCK_BYTES of requests, so the nested rows of a large
-        # batch are never all in memory at once; the insert squashes the flat output back into one part.
+        # Each request is one row of ClickHouse's length-delimited Protobuf format, parsed in blocks (see
+        # _optional_insert_settings); the insert squashes the flat output back into one part.
         requests = [requests] if isinstance(requests, bytes) else requests
         payload = b"".join(_VarintBytes(len(r)) + r for r in requests)
-        base = {**self._protobuf_settings(message), "input_format_max_block_size_bytes": INPUT_BLOCK_BYTES}
+        base = self._protobuf_settings(message)
         # one token per statement: the metric kinds are separate inserts
         settings = [{**base, **_dedup_settings(dedup_token and f"{dedup_token}-{i}")} for i in range(len(builders))]
         if not self.embedded:

@@ -82,3 +82,26 @@ def test_a_request_of_many_resources_and_scopes_inserts_in_linear_memory(make_st
         store.client.set_client_setting("max_memory_usage", "0")
     assert store.query(f"SELECT count(), uniqExact(ServiceName), countIf(SpanName NOT LIKE ServiceName || '/%') "
                        f"FROM {store.database}.otel_traces") == [(20_000, 200, 0)]
+
+
+def test_a_large_batch_is_parsed_in_blocks_so_its_memory_does_not_grow_with_it(make_store):
+    # 60 requests of 512 LLM-like spans (16 attributes each) in one insert under a 120 MiB query memory limit;
+    # parsed as one block, the nested rows of this batch alone need about twice that.
+    store = make_store()
+    migrate(store)
+    request = ExportTraceServiceRequest()
+    spans = request.resource_spans.add().scope_spans.add().spans
+    for i in range(512):
+        s = spans.add()
+        s.trace_id, s.span_id, s.name = i.to_bytes(16, "big"), i.to_bytes(8, "big"), "chat m"
+        s.start_time_unix_nano, s.end_time_unix_nano = 1_760_000_000_000_000_000, 1_760_000_000_500_000_000
+        for k in range(16):
+            a = s.attributes.add()
+            a.key, a.value.string_value = f"gen_ai.attribute.{k}", f"value {k} of span {i}"
+    batch = [request.SerializeToString()] * 60
+    store.client.set_client_setting("max_memory_usage", str(120 * 2**20))
+    try:
+        store.insert_otlp_traces(batch)
+    finally:
+        store.client.set_client_setting("max_memory_usage", "0")
+    assert store.count("otel_traces") == 60 * 512
