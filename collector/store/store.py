@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import clickhouse_connect
-from google.protobuf.internal.encoder import _VarintBytes
 from clickhouse_connect.driver.client import Client
 
 from pharos.collector.settings import StoreSettings
@@ -153,7 +152,7 @@ class Store:
         # Each request is one row of ClickHouse's length-delimited Protobuf format, parsed in blocks (see
         # _optional_insert_settings); the insert squashes the flat output back into one part.
         requests = [requests] if isinstance(requests, bytes) else requests
-        payload = b"".join(_VarintBytes(len(r)) + r for r in requests)
+        payload = b"".join(part for r in requests for part in (_varint(len(r)), r))
         base = self._protobuf_settings(message)
         # one token per statement: the metric kinds are separate inserts
         settings = [{**base, **_dedup_settings(dedup_token and f"{dedup_token}-{i}")} for i in range(len(builders))]
@@ -174,6 +173,16 @@ class Store:
                     self.client.command(build(source), settings=s)
         finally:
             os.unlink(path)
+
+
+def _varint(n: int) -> bytes:
+    """``n`` as a protobuf varint (the length prefix of a length-delimited message)."""
+    out = bytearray()
+    while n > 0x7F:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
 
 
 def _dedup_settings(token: str | None) -> dict[str, Any]:
