@@ -42,6 +42,10 @@ HEADS = {
     # Tried (not shipped): + injection_train_multilingual.jsonl, lexicon=True, score_payloads=True: out-of-fold
     # calibration F1 0.984 FPR 0.027 (vs 0.950 / 0), but held-out test F1 0.882 with FPR 0.077 (2 of 26), over the
     # issue's 5% FPR limit, so the shipped head keeps the settings below.
+    # Second pass: calibration = bastion half + injection_calibration_benign.jsonl (66 hand-written instruction-like
+    # benign rows, 103 benign in all), max_fpr=0. Out-of-fold calibration F1 (FPR 0): all three options 0.885
+    # (R 0.794); multilingual + payloads 0.789; multilingual only 0.753; shipped settings 0.660. The first one on
+    # the test file (one look): P 1.0 R 0.600 F1 0.750 FPR 0 -- below the shipped head's F1, so not shipped.
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
                                  calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
                                  reveal=True,
