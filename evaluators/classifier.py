@@ -23,27 +23,32 @@ _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
 def hashed_ngrams(texts: Sequence[str], dim: int) -> np.ndarray:
     """(len(texts), dim) float32: lower-cased words and punctuation and their bigrams, hashed (CRC-32) into
     ``dim`` buckets, present/absent, scaled to unit length."""
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for i, text in enumerate(texts):
+    def grams(text: str) -> set[str]:
         words = _TOKEN.findall(text.lower())
-        grams = set(words)
-        grams.update(f"{a} {b}" for a, b in zip(words, words[1:]))
-        if grams:
-            out[i, [zlib.crc32(g.encode()) % dim for g in grams]] = 1.0
-            out[i] /= np.sqrt(np.count_nonzero(out[i]))
-    return out
+        return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+
+    return _hashed([grams(t) for t in texts], dim)
 
 
 def hashed_char_ngrams(texts: Sequence[str], dim: int, n: tuple[int, ...] = (3, 4)) -> np.ndarray:
     """(len(texts), dim) float32: lower-cased character ``n``-grams of each word padded with spaces (" ign",
     "ore "), hashed (CRC-32) into ``dim`` buckets, present/absent, scaled to unit length."""
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for i, text in enumerate(texts):
-        grams = set()
+    def grams(text: str) -> set[str]:
+        found = set()
         for w in _TOKEN.findall(text.lower()):
             w = f" {w} "
             for k in n:
-                grams.update(w[j:j + k] for j in range(len(w) - k + 1))
+                found.update(w[j:j + k] for j in range(len(w) - k + 1))
+        return found
+
+    return _hashed([grams(t) for t in texts], dim)
+
+
+def _hashed(gram_sets: list[set[str]], dim: int) -> np.ndarray:
+    """(len(gram_sets), dim) float32: each set's strings hashed (CRC-32) into ``dim`` buckets, present/absent,
+    scaled to unit length."""
+    out = np.zeros((len(gram_sets), dim), dtype=np.float32)
+    for i, grams in enumerate(gram_sets):
         if grams:
             out[i, [zlib.crc32(g.encode()) % dim for g in grams]] = 1.0
             out[i] /= np.sqrt(np.count_nonzero(out[i]))

@@ -113,9 +113,11 @@ class StaticEncoder:
         from pharos.evaluators.distil import load_quantised, quantise
 
         # rows stay int8 in memory (8 MB, not 31 MB); the gathered rows are scaled on use
-        q, scale, shipped_common = load_quantised() if table is None or common is None else (None, None, None)
-        if table is not None:
+        if table is None:
+            q, scale, shipped_common = load_quantised()
+        else:
             q, scale = quantise(np.asarray(table, dtype=np.float32))
+            shipped_common = load_quantised()[2] if common is None else None
         self._rows, self._scale = q, scale.astype(np.float32)
         self.common = np.asarray(shipped_common if common is None else common, dtype=np.float32)
         self.dim = int(q.shape[1])

@@ -17,6 +17,7 @@ from pharos.evaluators.classifier import MODELS, LinearHead
 
 DATA = Path(__file__).parent / "data"
 
+
 @dataclass(frozen=True)
 class HeadSpec:
     """What a head learns from. ``calibration`` rows (also trained on, ``calibration_weight`` times) pick the
