@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from pharos.collector.scores_api import SCORE_COLUMNS, ScoreIn
 from pharos.dashboards.console import data, detail, messages
+from pharos.dashboards.console import overview as overview_data
 from pharos.dashboards.console import runs as run_data
 from pharos.dashboards.console.auth import authorize
 from pharos.dashboards.console.charts import line_chart
@@ -130,9 +131,9 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
         f = data.Filters.parse(request.query_params)
         refresh = data._int(request.query_params.get("refresh"), 30, 0, 3600)
         try:
-            if not data.any_calls(readers):
+            if not overview_data.any_calls(readers):
                 return page("overview.html", request, f=f, empty=True, refresh=refresh, title="Overview")
-            ov = data.overview(readers, f)
+            ov = overview_data.overview(readers, f)
             opts = ov.pop("choices")  # queried with the overview's numbers, concurrently
         except Exception as exc:
             return failed(request, exc)
@@ -143,10 +144,10 @@ def build_app(store, reader_factory, *, pool_size: int = 4) -> FastAPI:
     def calls(request: Request):
         f = data.Filters.parse(request.query_params)
         try:
-            if not data.any_calls(readers):
+            if not overview_data.any_calls(readers):
                 return page("calls.html", request, f=f, empty=True, title="Calls")
             res = data.calls(readers, f)
-            opts = data.choices(readers, f)
+            opts = overview_data.choices(readers, f)
         except Exception as exc:
             return failed(request, exc)
         return page("calls.html", request, f=f, empty=False, res=res, opts=opts, title="Calls")

@@ -20,7 +20,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
 import pharos
 from pharos.dashboards import sql
-from pharos.dashboards.console import data
+from pharos.dashboards.console import data, overview
 
 openai_v2 = pytest.importorskip("opentelemetry.instrumentation.openai_v2",
                                 reason="the other instrumentation comes with the dev extra")
@@ -97,7 +97,7 @@ def test_genai_columns_are_the_same(both_sent):
 
 def test_console_queries_give_the_same_numbers(both_sent):
     readers = data.Readers(both_sent.sql_client, size=2)
-    ours, theirs = (data.overview(readers, data.Filters(service=s)) for s in (PHAROS, OTHER))
+    ours, theirs = (overview.overview(readers, data.Filters(service=s)) for s in (PHAROS, OTHER))
     keep = ("calls", "errors", "input_tokens", "output_tokens")
     assert {k: ours["head"][k] for k in keep} == {k: theirs["head"][k] for k in keep} == {
         "calls": 4, "errors": 1, "input_tokens": 11 + 11 + 7, "output_tokens": 5 + 5}
