@@ -8,7 +8,7 @@ one insert per batch); and a server fed mutated, truncated and random bodies ans
 4xx, keeps serving, and stores exactly what it acknowledged.
 
 The whole module stays within about a minute of CI time: examples are few and derandomized (the same
-inputs every run, so CI is not flaky). For a deeper run, raise PHAROS_FUZZ_EXAMPLES (a multiplier) and
+inputs every run, so CI is not flaky; the strategies are in tests/otlp_fuzzing.py). For a deeper run, raise PHAROS_FUZZ_EXAMPLES (a multiplier) and
 set PHAROS_FUZZ_SEED to explore new inputs, e.g. ``PHAROS_FUZZ_EXAMPLES=20 PHAROS_FUZZ_SEED=1 pytest
 tests/collector/test_fuzz.py``.
 """
@@ -16,211 +16,30 @@ tests/collector/test_fuzz.py``.
 from __future__ import annotations
 
 import gzip
-import os
 import zlib
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from pharos.collector.limits import AttributeLimits
 from pharos.collector.otlp import JSON, PROTOBUF, OtlpError, decode_body, decode_message, encode_json
 from pharos.collector.sql_api import (ALLOWED_TABLE_FUNCTIONS, FORBIDDEN_FUNCTIONS, refusal, split_statements,
                                       table_functions)
+from otlp_fuzzing import (SIGNALS, decode_or_4xx, fuzz, metric_requests, mutated, set_attributes,  # (tests/)
+                          trace_requests)
 from pharos_testing import PharosProcess, spans_request
 
-_SCALE = float(os.environ.get("PHAROS_FUZZ_EXAMPLES", "1"))
-_SEED = os.environ.get("PHAROS_FUZZ_SEED")
 BODY_LIMIT = 1 << 20
 # Small limits so that truncation paths run on small generated requests too.
 LIMITS = AttributeLimits(max_value_bytes=200, max_attributes=8)
 
 
-def fuzz(examples: int):
-    """Hypothesis settings of one fuzz test: ``examples`` inputs, 5 s per input at most."""
-    config = settings(max_examples=max(1, int(examples * _SCALE)), deadline=5000, derandomize=_SEED is None,
-                      database=None, print_blob=True,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                             HealthCheck.filter_too_much])
-
-    def wrap(test):
-        test = config(test)
-        return seed(int(_SEED))(test) if _SEED is not None else test
-
-    return wrap
-
-
-# ---- strategies: OTLP requests -------------------------------------------------------------------------
-_text = st.text(max_size=24)
-_scalar = st.one_of(_text, st.booleans(), st.integers(-2**63, 2**63 - 1), st.floats(allow_nan=False),
-                    st.binary(max_size=24))
-_value = st.recursive(_scalar, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.dictionaries(_text, inner, max_size=4)), max_leaves=6)
-_attributes = st.lists(st.tuples(_text, _value), max_size=6)
-_u64 = st.one_of(st.integers(1_700_000_000 * 10**9, 1_800_000_000 * 10**9), st.integers(0, 2**64 - 1))
-_valid_trace_id, _valid_span_id = st.binary(min_size=16, max_size=16), st.binary(min_size=8, max_size=8)
-_trace_id = st.one_of(_valid_trace_id, _valid_trace_id, _valid_trace_id, st.binary(max_size=20))  # mostly valid
-_span_id = st.one_of(_valid_span_id, _valid_span_id, _valid_span_id, st.binary(max_size=10))
-
-
-def _set_value(target, value) -> None:
-    """Fill the AnyValue ``target`` from a generated Python value."""
-    if isinstance(value, bool):
-        target.bool_value = value
-    elif isinstance(value, int):
-        target.int_value = value
-    elif isinstance(value, float):
-        target.double_value = value
-    elif isinstance(value, bytes):
-        target.bytes_value = value
-    elif isinstance(value, str):
-        target.string_value = value
-    elif isinstance(value, list):
-        target.array_value.SetInParent()
-        for item in value:
-            _set_value(target.array_value.values.add(), item)
-    else:
-        target.kvlist_value.SetInParent()
-        for key, item in value.items():
-            kv = target.kvlist_value.values.add()
-            kv.key = key
-            _set_value(kv.value, item)
-
-
-def _set_attributes(container, attributes) -> None:
-    for key, value in attributes:
-        kv = container.add()
-        kv.key = key
-        _set_value(kv.value, value)
-
-
-@st.composite
-def trace_requests(draw, least: int = 0) -> ExportTraceServiceRequest:
-    """Random trace requests; ``least``: at least this many resources, scopes per resource, spans per scope."""
-    req = ExportTraceServiceRequest()
-    for _ in range(draw(st.integers(least, 2))):
-        rs = req.resource_spans.add()
-        _set_attributes(rs.resource.attributes, draw(_attributes))
-        for _ in range(draw(st.integers(least, 2))):
-            ss = rs.scope_spans.add()
-            ss.scope.name = draw(_text)
-            _set_attributes(ss.scope.attributes, draw(st.lists(st.tuples(_text, _value), max_size=2)))
-            for _ in range(draw(st.integers(least, 4))):
-                span = ss.spans.add(trace_id=draw(_trace_id), span_id=draw(_span_id), name=draw(_text),
-                                    kind=draw(st.integers(0, 7)), start_time_unix_nano=draw(_u64),
-                                    end_time_unix_nano=draw(_u64))
-                if draw(st.booleans()):
-                    span.parent_span_id = draw(_span_id)
-                span.status.code = draw(st.integers(0, 4))
-                span.status.message = draw(_text)
-                _set_attributes(span.attributes, draw(_attributes))
-                for _ in range(draw(st.integers(0, 2))):
-                    event = span.events.add(name=draw(_text), time_unix_nano=draw(_u64))
-                    _set_attributes(event.attributes, draw(_attributes))
-                for _ in range(draw(st.integers(0, 1))):
-                    link = span.links.add(trace_id=draw(_trace_id), span_id=draw(_span_id))
-                    _set_attributes(link.attributes, draw(_attributes))
-    return req
-
-
-_METRIC_KINDS = ("gauge", "sum", "histogram", "summary", "exponential_histogram")
-
-
-@st.composite
-def metric_requests(draw, least: int = 0) -> ExportMetricsServiceRequest:
-    """Random metric requests; ``least`` as for :func:`trace_requests`."""
-    req = ExportMetricsServiceRequest()
-    number = st.one_of(st.floats(allow_nan=False), st.integers(-2**63, 2**63 - 1))
-    for _ in range(draw(st.integers(least, 2))):
-        rm = req.resource_metrics.add()
-        _set_attributes(rm.resource.attributes, draw(_attributes))
-        for _ in range(draw(st.integers(least, 3))):
-            metric = rm.scope_metrics.add().metrics.add(name=draw(_text), unit=draw(_text))
-            kind = draw(st.sampled_from(_METRIC_KINDS))
-            data = getattr(metric, kind)
-            data.SetInParent()
-            for _ in range(draw(st.integers(least, 3))):
-                point = data.data_points.add(time_unix_nano=draw(_u64), start_time_unix_nano=draw(_u64))
-                _set_attributes(point.attributes, draw(_attributes))
-                if kind in ("gauge", "sum"):
-                    value = draw(number)
-                    if isinstance(value, int):
-                        point.as_int = value
-                    else:
-                        point.as_double = value
-                elif kind == "histogram":
-                    bounds = sorted(draw(st.lists(st.floats(-1e9, 1e9), max_size=4)))
-                    point.explicit_bounds.extend(bounds)
-                    point.bucket_counts.extend(draw(st.lists(st.integers(0, 2**64 - 1), min_size=len(bounds) + 1,
-                                                             max_size=len(bounds) + 1)))
-                    point.count, point.sum = draw(st.integers(0, 2**64 - 1)), draw(st.floats(allow_nan=False))
-                else:
-                    point.count = draw(st.integers(0, 2**64 - 1))
-    return req
-
-
-def _expected_traces(req: ExportTraceServiceRequest) -> tuple[int, int]:
-    spans = [s for rs in req.resource_spans for ss in rs.scope_spans for s in ss.spans]
-    valid = sum(len(s.trace_id) == 16 and len(s.span_id) == 8 and len(s.parent_span_id) in (0, 8) for s in spans)
-    return valid, len(spans) - valid
-
-
-def _expected_points(req: ExportMetricsServiceRequest) -> tuple[int, int]:
-    stored = rejected = 0
-    for rm in req.resource_metrics:
-        for sm in rm.scope_metrics:
-            for m in sm.metrics:
-                kind = m.WhichOneof("data")
-                n = len(getattr(m, kind).data_points) if kind else 0
-                if kind in ("gauge", "sum", "histogram"):
-                    stored += n
-                else:
-                    rejected += n
-    return stored, rejected
-
-
-_SIGNALS = {"traces": (trace_requests(), _expected_traces, ExportTraceServiceRequest),
-            "metrics": (metric_requests(), _expected_points, ExportMetricsServiceRequest)}
-
-
-@st.composite
-def mutated(draw, raw: bytes) -> bytes:
-    """``raw`` truncated, with bytes flipped, inserted or deleted, or spliced with itself."""
-    data = bytearray(raw)
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(("truncate", "flip", "insert", "delete", "splice")))
-        at = draw(st.integers(0, len(data)))
-        if op == "truncate":
-            del data[at:]
-        elif op == "flip" and at < len(data):
-            data[at] = draw(st.integers(0, 255))
-        elif op == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=8))
-        elif op == "delete":
-            del data[at:at + draw(st.integers(1, 8))]
-        elif op == "splice":
-            data[at:at] = raw[:draw(st.integers(0, len(raw)))]
-    return bytes(data)
-
-
-def _decode_or_4xx(call):
-    """Run a decoder call: its Decoded, or None when it refused with a 4xx. Anything else fails the test."""
-    try:
-        decoded = call()
-    except OtlpError as exc:
-        assert 400 <= exc.status < 500 and exc.message, exc
-        return None
-    assert decoded.accepted >= 0 and decoded.rejected >= 0
-    return decoded
-
-
 # ---- in-process decoder properties ------------------------------------------------------------------
 @pytest.mark.parametrize("signal", ["traces", "metrics"])
 def test_valid_requests_round_trip_through_protobuf_json_and_gzip(signal):
-    requests, expected, message_type = _SIGNALS[signal]
+    requests, expected, message_type = SIGNALS[signal]
 
     @fuzz(25)
     @given(requests)
@@ -243,17 +62,17 @@ def test_valid_requests_round_trip_through_protobuf_json_and_gzip(signal):
 
 @pytest.mark.parametrize("signal", ["traces", "metrics"])
 def test_mutated_requests_decode_or_fail_with_a_4xx(signal):
-    requests, _, message_type = _SIGNALS[signal]
+    requests, _, message_type = SIGNALS[signal]
 
     @fuzz(60)
     @given(st.data())
     def check(data):
         raw = data.draw(requests).SerializeToString()
         body = data.draw(mutated(raw))
-        decoded = _decode_or_4xx(lambda: decode_message(signal, body, limits=LIMITS))
+        decoded = decode_or_4xx(lambda: decode_message(signal, body, limits=LIMITS))
         if decoded is not None:
             message_type.FromString(decoded.payload)
-        _decode_or_4xx(lambda: decode_body(signal, gzip.compress(body)[:data.draw(st.integers(0, 2 * len(body) + 30))],
+        decode_or_4xx(lambda: decode_body(signal, gzip.compress(body)[:data.draw(st.integers(0, 2 * len(body) + 30))],
                                            PROTOBUF, "gzip", BODY_LIMIT))
 
     check()
@@ -306,13 +125,13 @@ def test_random_json_documents_decode_or_fail_with_a_4xx(signal):
     @given(st.dictionaries(st.sampled_from(_JSON_KEYS), _json_doc, max_size=3))
     def random_documents(doc):
         body = json.dumps(doc).encode()
-        _decode_or_4xx(lambda: decode_body(signal, body, JSON, "", BODY_LIMIT, limits=LIMITS))
+        decode_or_4xx(lambda: decode_body(signal, body, JSON, "", BODY_LIMIT, limits=LIMITS))
 
     @fuzz(60)
     @given(st.data())
     def mutated_documents(data):
-        body = data.draw(json_mutated(json.loads(encode_json(data.draw(_SIGNALS[signal][0])))))
-        _decode_or_4xx(lambda: decode_body(signal, body.encode(), JSON, "", BODY_LIMIT, limits=LIMITS))
+        body = data.draw(json_mutated(json.loads(encode_json(data.draw(SIGNALS[signal][0])))))
+        decode_or_4xx(lambda: decode_body(signal, body.encode(), JSON, "", BODY_LIMIT, limits=LIMITS))
 
     random_documents()
     mutated_documents()
@@ -326,7 +145,7 @@ def test_random_bodies_and_headers_fail_with_a_4xx():
            st.sampled_from([PROTOBUF, JSON, "application/json; charset=utf-8", "text/plain", "", ";;"]),
            st.sampled_from(["", "identity", "gzip", "deflate", "br", " GZIP "]))
     def check(signal, body, content_type, encoding):
-        _decode_or_4xx(lambda: decode_body(signal, body, content_type, encoding, 256, limits=LIMITS))
+        decode_or_4xx(lambda: decode_body(signal, body, content_type, encoding, 256, limits=LIMITS))
 
     check()
 
@@ -357,14 +176,14 @@ def test_whatever_the_decoder_accepts_the_store_stores(make_store):
             # giant and odd values into the first span
             spans = [s for ss in req.resource_spans[0].scope_spans for s in ss.spans]
             for span in spans[:1]:
-                _set_attributes(span.attributes, [("nan", data.draw(odd_floats)), ("giant", "x" * 5000),
+                set_attributes(span.attributes, [("nan", data.draw(odd_floats)), ("giant", "x" * 5000),
                                                   ("many", list(range(50)))])
         if signal == "traces":
             req.resource_spans.extend(spans_request("fuzz", 2).resource_spans)  # some valid spans in every one
         raw = req.SerializeToString()
         if data.draw(st.integers(0, 3)) == 3:  # mutated now and then (hypothesis draws 0 most)
             raw = data.draw(mutated(raw))
-        decoded = _decode_or_4xx(lambda: decode_message(signal, raw, limits=LIMITS))
+        decoded = decode_or_4xx(lambda: decode_message(signal, raw, limits=LIMITS))
         if decoded is not None and decoded.accepted:
             payloads[signal].append(decoded.payload)
             accepted[signal] += decoded.accepted
@@ -512,7 +331,7 @@ def test_server_fed_bad_bodies_answers_4xx_keeps_serving_and_stores_what_it_ackn
     @given(st.data())
     def send(data):
         signal = data.draw(st.sampled_from(["traces", "metrics"]))
-        req = data.draw(_SIGNALS[signal][0])
+        req = data.draw(SIGNALS[signal][0])
         content_type = data.draw(st.sampled_from([PROTOBUF, JSON, "text/plain"]))
         body = encode_json(req) if content_type == JSON else req.SerializeToString()
         shape = data.draw(st.sampled_from(["valid", "mutated", "random"]))
@@ -525,7 +344,7 @@ def test_server_fed_bad_bodies_answers_4xx_keeps_serving_and_stores_what_it_ackn
             body = gzip.compress(body)
         elif encoding == "deflate":
             body = zlib.compress(body)
-        local = _decode_or_4xx(lambda: decode_body(signal, body, content_type, encoding, BODY_LIMIT))
+        local = decode_or_4xx(lambda: decode_body(signal, body, content_type, encoding, BODY_LIMIT))
         response = _post_otlp(server, signal, body, content_type, encoding)
         if local is None:
             assert 400 <= response.status_code < 500, response.text
@@ -555,7 +374,7 @@ def test_grpc_fed_bad_messages_answers_ok_or_invalid_argument(server):
     @given(st.data())
     def send(data):
         signal = data.draw(st.sampled_from(["traces", "metrics"]))
-        body = data.draw(mutated(data.draw(_SIGNALS[signal][0]).SerializeToString()))
+        body = data.draw(mutated(data.draw(SIGNALS[signal][0]).SerializeToString()))
         try:
             exports[signal](body, timeout=30)
         except grpc.RpcError as exc:
