@@ -144,6 +144,29 @@ class LinearHead:
             b -= lr * g.mean()
         return cls(w, b)
 
+    @classmethod
+    def fit_gram(cls, x: np.ndarray, y: np.ndarray, counts: np.ndarray | None = None, gram: np.ndarray | None = None,
+                 l2: float = 1e-3, epochs: int = 600, lr: float = 0.5, class_weight: bool = True) -> "LinearHead":
+        """The same model as :meth:`fit` (row ``i`` counted ``counts[i]`` times), trained in the dual: gradient
+        descent from zero keeps ``w = x.T @ a``, so each step needs the ``n x n`` Gram matrix ``x @ x.T`` (pass
+        ``gram`` to share one across folds) instead of two passes over the ``n x d`` features. Much faster when
+        ``d`` is large (hashed n-grams: 12k columns, 2.6k rows); equal to :meth:`fit` up to float rounding."""
+        x = np.asarray(x, dtype=np.float32)
+        y = np.asarray(y, dtype=np.float64)
+        c = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=np.float64)
+        k = (x @ x.T).astype(np.float64) if gram is None else np.asarray(gram, dtype=np.float64)
+        n = c.sum()
+        pos = max(1.0, float((c * y).sum()))
+        neg = max(1.0, float(n - (c * y).sum()))
+        sw = np.where(y == 1, n / (2 * pos), n / (2 * neg)) if class_weight else np.ones(len(y))
+        a, b = np.zeros(len(y)), 0.0
+        for _ in range(epochs):
+            p = 1.0 / (1.0 + np.exp(-np.clip(k @ a + b, -30, 30)))
+            g = (p - y) * sw * c / n
+            a = a * (1 - lr * l2) - lr * g
+            b -= lr * g.sum()
+        return cls(x.T @ a.astype(np.float32), b)
+
     def save(self, path: Path) -> None:
         path.write_text(json.dumps({"w": [round(float(v), 5) for v in self.w], "b": self.b,
                                     "threshold": self.threshold, "meta": self.meta}))

@@ -87,39 +87,75 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_fpr: float) -> float:
     return best
 
 
+@dataclass
+class Prepared:
+    """A spec's rows, features and Gram matrix, computed once and shared by every fit on a subset of the rows
+    (the out-of-fold folds, the leave-one-source-out validation in ``data/validate_injection.py``)."""
+
+    spec: HeadSpec
+    rows: list[dict]
+    groups: list[str]  # "file" or "file:source" of each row
+    x: np.ndarray
+    y: np.ndarray
+    gram: np.ndarray
+    counts: np.ndarray  # calibration rows count ``calibration_weight`` times
+    cal: np.ndarray  # indices of the calibration rows (all rows when the spec has none)
+
+    @property
+    def texts(self) -> list[str]:
+        return [r["text"] for r in self.rows]
+
+    def fit(self, idx: np.ndarray, epochs: int = 1500, lr: float = 2.0) -> LinearHead:
+        """A head trained on rows ``idx`` (threshold left at 0.5)."""
+        h = LinearHead.fit_gram(self.x[idx], self.y[idx], self.counts[idx], self.gram[np.ix_(idx, idx)],
+                                l2=self.spec.l2, epochs=epochs, lr=lr)
+        h.meta = {"embedding": self.spec.embedding, "ngram_dim": self.spec.ngram_dim,
+                  "char_ngram_dim": self.spec.char_ngram_dim, "reveal": self.spec.reveal, "lexicon": self.spec.lexicon,
+                  "score_payloads": self.spec.score_payloads}
+        return h
+
+    def out_of_fold(self, salt: str = "") -> np.ndarray:
+        """Scores of the calibration rows, each from a head that did not see its fold (folds by an MD5 of the
+        text, ``salt`` prepended), scored as the evaluator scores them; other rows 0."""
+        from pharos.evaluators.builtin.models import head_scores
+
+        fold = np.full(len(self.rows), -1)
+        fold[self.cal] = [_fold(salt + self.rows[i]["text"]) for i in self.cal]
+        oof = np.zeros(len(self.rows))
+        for k in range(FOLDS):
+            held = np.flatnonzero(fold == k)
+            oof[held] = head_scores(self.fit(np.flatnonzero(fold != k)), [self.rows[i]["text"] for i in held])
+        return oof
+
+
+def prepare(spec: HeadSpec) -> Prepared:
+    """:class:`Prepared` for ``spec``'s training and calibration files. Never reads the test file."""
+    from pharos.evaluators.builtin.models import features
+
+    base = [(f, r) for f in spec.train for r in load(f)]
+    calib = [(f, r) for f in spec.calibration for r in load(f)]
+    rows = [r for _, r in base + calib]
+    groups = [f + (":" + r["source"] if r.get("source") else "") for f, r in base + calib]
+    x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim,
+                 spec.lexicon)
+    counts = np.ones(len(rows))
+    if calib:
+        counts[len(base):] = spec.calibration_weight
+    cal = np.arange(len(base), len(rows)) if calib else np.arange(len(rows))
+    return Prepared(spec, rows, groups, x, np.array([int(r["label"]) for r in rows]), x @ x.T, counts, cal)
+
+
 def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
     calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
-    from pharos.evaluators.builtin.models import features, head_scores
-
-    base = [r for f in spec.train for r in load(f)]
-    calib = [r for f in spec.calibration for r in load(f)]
-    rows = base + calib
-    texts = [r["text"] for r in rows]
-    x = features(texts, spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim, spec.lexicon)
-    y = np.array([int(r["label"]) for r in rows])
-    cal = np.arange(len(base), len(rows)) if calib else np.arange(len(rows))
-    fold = np.full(len(rows), -1)
-    fold[cal] = [_fold(rows[i]["text"]) for i in cal]
-    weight = spec.calibration_weight if calib else 1
-    meta = {"embedding": spec.embedding, "ngram_dim": spec.ngram_dim, "char_ngram_dim": spec.char_ngram_dim,
-            "reveal": spec.reveal, "lexicon": spec.lexicon, "score_payloads": spec.score_payloads}
-
-    def fit(idx: np.ndarray) -> LinearHead:
-        idx = np.concatenate([idx] + [idx[idx >= len(base)]] * (weight - 1))  # calibration rows count `weight` times
-        h = LinearHead.fit(x[idx], y[idx], l2=spec.l2, epochs=epochs, lr=lr)
-        h.meta = dict(meta)
-        return h
-
-    oof = np.zeros(len(rows))
-    for k in range(FOLDS):  # out-of-fold scores of the calibration rows (scored as the evaluator scores them)
-        held = np.flatnonzero(fold == k)
-        oof[held] = head_scores(fit(np.flatnonzero(fold != k)), [texts[i] for i in held])
+    prep = prepare(spec)
+    oof = prep.out_of_fold()
+    cal, y = prep.cal, prep.y
     threshold = choose_threshold(oof[cal], y[cal], spec.max_fpr)
-    head = fit(np.arange(len(rows)))
+    head = prep.fit(np.arange(len(prep.rows)), epochs, lr)
     head.threshold = threshold
     calibration = metrics(oof[cal] >= threshold, y[cal])
-    head.meta.update({"train_rows": len(rows), "train_files": list(spec.train + spec.calibration),
+    head.meta.update({"train_rows": len(prep.rows), "train_files": list(spec.train + spec.calibration),
                       "calibration": {k: round(v, 4) for k, v in calibration.items()}})
     return head, calibration
 
