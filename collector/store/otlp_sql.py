@@ -115,20 +115,29 @@ def _json_leaf(v: str) -> str:
             f"{v}.value = 'bytes', toJSONString(base64Encode({v}.bytes_value)), 'null')")
 
 
-def _as_string(v: str) -> str:
-    return (f"multiIf({v}.value = 'string', {v}.string_value, "
-            f"{v}.value = 'bool', if({v}.bool_value, 'true', 'false'), "
-            f"{v}.value = 'int', toString({v}.int_value), "
-            f"{v}.value = 'double', toString({v}.double_value), "
-            f"{v}.value = 'bytes', base64Encode({v}.bytes_value), "
-            f"{v}.value = 'array', concat('[', arrayStringConcat(arrayMap(x -> {_json_leaf('x')}, "
-            f"{v}.array_value.values), ','), ']'), "
-            f"{v}.value = 'kvlist', concat('{{', arrayStringConcat(arrayMap(x -> concat(toJSONString(x.key), ':', "
-            f"{_json_leaf('x.value')}), {v}.kvlist_value.values), ','), '}}'), '')")
+# The fields of an AnyValue, each passed to the conversion lambda as its own argument (see _attrs).
+_ANY_FIELDS = {"value": "v_kind", "string_value": "v_string", "bool_value": "v_bool", "int_value": "v_int",
+               "double_value": "v_double", "bytes_value": "v_bytes", "array_value": "v_array",
+               "kvlist_value": "v_kvlist"}
+
+
+def _as_string() -> str:
+    """An AnyValue, given as the arguments named in _ANY_FIELDS, as the exporter's string."""
+    return ("multiIf(v_kind = 'string', v_string, v_kind = 'bool', if(v_bool, 'true', 'false'), "
+            "v_kind = 'int', toString(v_int), v_kind = 'double', toString(v_double), "
+            "v_kind = 'bytes', base64Encode(v_bytes), "
+            f"v_kind = 'array', concat('[', arrayStringConcat(arrayMap(x -> {_json_leaf('x')}, v_array.values), ','), "
+            "']'), v_kind = 'kvlist', concat('{', arrayStringConcat(arrayMap(x -> concat(toJSONString(x.key), ':', "
+            f"{_json_leaf('x.value')}), v_kvlist.values), ','), '}}'), '')")
 
 
 def _attrs(kvs: str) -> str:
-    return f"mapFromArrays({kvs}.key, arrayMap(v -> {_as_string('v')}, {kvs}.value))"
+    # Each field of the values is its own lambda argument, not one tuple: multiIf evaluates a branch only on the
+    # values it selects and filters that branch's arguments first, so a tuple argument would be filtered whole
+    # (nested arrays and all) for every branch. This way each branch filters one column: about 1 µs less per span
+    # of 15 attributes (tests/bench/bench_ingest.py).
+    args = ", ".join(f"{kvs}.value.{field}" for field in _ANY_FIELDS)
+    return f"mapFromArrays({kvs}.key, arrayMap(({', '.join(_ANY_FIELDS.values())}) -> {_as_string()}, {args}))"
 
 
 def _ts(nanos: str) -> str:
