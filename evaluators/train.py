@@ -47,6 +47,10 @@ HEADS = {
     # benign rows, 103 benign in all), max_fpr=0. Out-of-fold calibration F1 (FPR 0): all three options 0.885
     # (R 0.794); multilingual + payloads 0.789; multilingual only 0.753; shipped settings 0.660. The first one on
     # the test file (one look): P 1.0 R 0.600 F1 0.750 FPR 0 -- below the shipped head's F1, so not shipped.
+    # Third pass, chosen by data/validate_injection.py only (out-of-fold bastion F1 over 3 splits, leave-one-source-
+    # out): + injection_train_diverse.jsonl and lexicon=True. Out-of-fold bastion F1 0.997 (FPR 0.009) vs 0.956
+    # (0.018) for the settings below; the bastion half left out entirely: recall 0.984 FPR 0.027 vs 0.825 / 0.027.
+    # Its one test look: P 0.960 R 0.873 F1 0.914 but FPR 0.077 (2 of 26), over the 5% limit, so not shipped.
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
                                  calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
                                  reveal=True,
