@@ -88,3 +88,18 @@ def test_a_payload_drowned_in_benign_text_is_scored_on_its_own():
     alone = float(h.proba(head_features(h, [PAYLOAD]))[0])
     assert abs(head_scores(h, [text])[0] - max(whole, alone)) < 1e-5
     assert head_scores(h, [text])[0] >= h.threshold
+
+
+def test_dual_fit_equals_the_primal_fit():
+    """LinearHead.fit_gram (the dual, used by train.py) learns the same head as LinearHead.fit, counts included."""
+    from pharos.evaluators.classifier import LinearHead
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 200)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * rng.normal(size=60) > 0).astype(int)
+    counts = np.where(np.arange(60) < 10, 3, 1)
+    idx = np.repeat(np.arange(60), counts)
+    primal = LinearHead.fit(x[idx], y[idx], l2=1e-3, epochs=200, lr=0.5)
+    dual = LinearHead.fit_gram(x, y, counts, l2=1e-3, epochs=200, lr=0.5)
+    assert np.allclose(primal.proba(x), dual.proba(x), atol=1e-4)
+    assert abs(primal.b - dual.b) < 1e-4
