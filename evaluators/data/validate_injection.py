@@ -14,6 +14,22 @@ For each variant (a :class:`pharos.evaluators.train.HeadSpec`), two measures, bo
    shift the held-out test meets: a source's style that the head has not been trained on.
 
 ``injection_test.jsonl`` is never read here.
+
+Measured (third pass; out-of-fold bastion F1 mean of 3 splits / FPR mean; bastion half left out: recall / FPR):
+
+    shipped            0.956 / 0.018    0.825 / 0.027 (1 of 37)
+    payloads           0.962 / 0.018    0.841 / 0.027
+    lexicon            0.992 / 0.027    0.984 / 0.054 (2 of 37)
+    multilingual       0.970 / 0.009    0.905 / 0.027
+    all3               0.989 / 0.027    0.984 / 0.054
+    diverse            0.981 / 0.027    0.968 / 0.081 (3 of 37)
+    diverse+payloads   0.981 / 0.027    0.968 / 0.081
+    diverse+lexicon    0.997 / 0.009    0.984 / 0.027   <- chosen
+    diverse+benign     0.984 / 0.027    0.921 / 0.027
+
+The chosen variant's one look at the test file: P 0.960 R 0.873 F1 0.914, FPR 0.077 (2 of 26 benign), over the
+issue's 5% limit, so it was not shipped. all3 had scored FPR 0.077 on the test file too (second helper); this
+protocol flags its FPR (0.054 on the left-out bastion half), but not the chosen variant's.
 """
 
 from __future__ import annotations
