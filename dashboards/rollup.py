@@ -8,7 +8,8 @@ by a materialized view as spans are inserted, whoever inserts them (Pharos or th
 Counts and sums are plain sums (exact); latency, time to first chunk and time per output token are
 ``quantiles`` states (the same sampling quantile the panels used on raw spans: exact up to 8192 values per
 merged group); ``Slowest``/``SlowestFailed`` keep the slowest call (and the slowest failed call) of each row for
-the "slowest and failed calls" table. Times are minute-grained: a range's partial first and last minute are
+the "slowest and failed calls" table (all zeros where a row has none). The view picks them with ``argMaxIf``, which
+compares Durations only; merges take the ``max`` tuple, which is the same call since Duration comes first. Times are minute-grained: a range's partial first and last minute are
 counted whole or left out, and panels over the rollup have a 1-minute minimum interval.
 
 A ``quantiles`` state keeps every value up to 8192, so per-minute states are as big as the spans: merging a
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from pharos.collector.store.schema import TRACES, SchemaOptions, _distributed
 
 __all__ = ["ROLLUP", "DIGESTS", "SHORT_RANGE_S", "LATENCY_LEVELS", "TTFT_LEVELS", "rollup_tables", "filled_by_view",
-           "migration_9"]
+           "migration_9", "migration_11"]
 
 ROLLUP = "llm_calls_1m"
 DIGESTS = "llm_calls_10m"
@@ -45,7 +46,6 @@ _CALL = ("tuple(Duration, Timestamp, SpanName, GenAITimeToFirstChunk, GenAIInput
          "ErrorType, TraceId)")
 _CALL_TYPE = ("Tuple(Duration UInt64, Timestamp DateTime64(9), SpanName String, Ttft Nullable(Float64), "
               "InputTokens UInt64, OutputTokens UInt64, ErrorType String, TraceId String)")
-_NO_CALL = "CAST((0, toDateTime64(0, 9), '', NULL, 0, 0, '', ''), '{t}')".format(t=_CALL_TYPE)
 
 _KEYS = """
     Time DateTime CODEC(Delta, ZSTD(1)),
@@ -126,8 +126,8 @@ def _select(source: str, condition: str = "") -> str:
     quantilesState({LATENCY_LEVELS})(Duration) AS Latency,
     quantilesState({TTFT_LEVELS})(GenAITimeToFirstChunk) AS Ttft,
     quantilesState({TTFT_LEVELS})({_TPOT}) AS Tpot,
-    max(if(StatusCode = 'Error', {_NO_CALL}, CAST({_CALL}, '{_CALL_TYPE}'))) AS Slowest,
-    max(if(StatusCode = 'Error', CAST({_CALL}, '{_CALL_TYPE}'), {_NO_CALL})) AS SlowestFailed
+    argMaxIf(CAST({_CALL}, '{_CALL_TYPE}'), Duration, StatusCode != 'Error') AS Slowest,
+    argMaxIf(CAST({_CALL}, '{_CALL_TYPE}'), Duration, StatusCode = 'Error') AS SlowestFailed
 FROM {source}
 WHERE {_LLM_CALL}{condition}
 GROUP BY {_ORDER}"""
@@ -179,3 +179,10 @@ def migration_9(opts: SchemaOptions) -> list[str]:
 
 def _literal(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def migration_11(opts: SchemaOptions) -> list[str]:
+    """Migration 11: the per-minute rollup's view picks the slowest calls with ``argMaxIf`` (see the module
+    docstring); the table and its rows are unchanged. ``MODIFY QUERY`` swaps the view's query in one step, so no
+    insert falls between an old and a new view."""
+    return [f"ALTER TABLE {opts.table(ROLLUP + '_mv')} {opts.on_cluster} MODIFY QUERY {_select(opts.table(TRACES))}"]

@@ -39,6 +39,8 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "rollups of LLM calls (per minute, 10-minute digests) and the content search table (+ backfill)",
               lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_9(o)),
     Migration(10, "compact parts for batch-sized inserts", schema.compact_parts),
+    Migration(11, "per-minute rollup view: slowest calls by argMaxIf",
+              lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_11(o)),
 ]
 
 

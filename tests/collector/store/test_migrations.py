@@ -92,3 +92,21 @@ def test_cluster_needs_a_server(chdb_dir):
 
     with pytest.raises(StoreError, match="needs a ClickHouse server"):
         Store(StoreSettings(data_dir=chdb_dir, cluster="prod"))
+
+
+def test_an_upgraded_store_gets_the_same_rollup_view_as_a_fresh_one(make_store):
+    """Migration 11 changes the per-minute rollup's view in place (ALTER ... MODIFY QUERY)."""
+    from pharos.dashboards.rollup import ROLLUP, _select
+
+    store = make_store()
+    migrate(store)
+    fresh = _tables(store)[ROLLUP + "_mv"]
+    view, traces = store.schema.table(ROLLUP + "_mv"), store.schema.table("otel_traces")
+    # a store migrated before version 11 has another query (there: max of tuples; here a stand-in)
+    store.command(f"ALTER TABLE {view} MODIFY QUERY {_select(traces).replace('argMaxIf(', 'argMinIf(')}")
+    store.command(f"ALTER TABLE {store.schema.table('pharos_migrations')} DELETE WHERE Version = 11",
+                  settings={"mutations_sync": 2})
+    assert "argMinIf(" in _tables(store)[ROLLUP + "_mv"]
+
+    assert [m.version for m in migrate(store)] == [11]
+    assert _tables(store)[ROLLUP + "_mv"] == fresh
