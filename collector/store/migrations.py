@@ -24,6 +24,9 @@ class Migration:
     version: int
     name: str
     statements: Callable[[SchemaOptions], list[str]]
+    # A tuning migration only sets table settings: a ClickHouse server too old to know one keeps its default
+    # (logged) rather than failing the migration.
+    tuning: bool = False
 
 
 MIGRATIONS: list[Migration] = [
@@ -41,6 +44,7 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "compact parts for batch-sized inserts", schema.compact_parts),
     Migration(11, "per-minute rollup view: slowest calls by argMaxIf",
               lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_11(o)),
+    Migration(12, "otel_traces merges more parts at once", schema.merge_fan_out, tuning=True),
 ]
 
 
@@ -82,7 +86,13 @@ def migrate(store) -> list[Migration]:
             continue
         log.info("applying migration %d: %s", migration.version, migration.name)
         for stmt in migration.statements(opts):
-            store.command(stmt)
+            try:
+                store.command(stmt)
+            except Exception as exc:
+                if not (migration.tuning and "UNKNOWN_SETTING" in str(exc)):
+                    raise
+                log.warning("migration %d: this ClickHouse does not know a setting, keeping its default: %s",
+                            migration.version, str(exc).splitlines()[0][:300])
         store.insert_rows(opts.local_name("pharos_migrations"), [[migration.version, migration.name]], ["Version", "Name"])
         applied.append(migration)
     for stmt in _retention(opts):

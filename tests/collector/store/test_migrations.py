@@ -110,3 +110,22 @@ def test_an_upgraded_store_gets_the_same_rollup_view_as_a_fresh_one(make_store):
 
     assert [m.version for m in migrate(store)] == [11]
     assert _tables(store)[ROLLUP + "_mv"] == fresh
+
+
+def test_tuning_migrations_set_merge_fan_out_and_skip_settings_a_server_does_not_know(make_store, monkeypatch,
+                                                                                      caplog):
+    from pharos.collector.store import migrations
+
+    store = make_store()
+    migrate(store)
+    assert "merge_selector_base = 8" in _tables(store)["otel_traces"]
+
+    unknown = migrations.Migration(99, "a setting from a newer ClickHouse", tuning=True, statements=lambda o: [
+        f"ALTER TABLE {o.table('otel_traces')} MODIFY SETTING no_such_setting_in_this_clickhouse = 1"])
+    broken = migrations.Migration(100, "a broken statement", statements=lambda o: ["ALTER TABLE nowhere.t DROP x"])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, unknown])
+    assert [m.version for m in migrate(store)] == [99]  # applied (recorded), the unknown setting skipped
+    assert "no_such_setting_in_this_clickhouse" in caplog.text
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, broken])
+    with pytest.raises(Exception):  # only unknown settings of tuning migrations are forgiven
+        migrate(store)
