@@ -105,3 +105,12 @@ def test_a_large_batch_is_parsed_in_blocks_so_its_memory_does_not_grow_with_it(m
     finally:
         store.client.set_client_setting("max_memory_usage", "0")
     assert store.count("otel_traces") == 60 * 512
+
+
+def test_a_batch_of_more_requests_than_one_write_call_takes_is_stored_whole(make_store):
+    """The embedded store writes a batch's requests to its spool file in chunks of IOV_MAX (1024 here)."""
+    store = make_store()
+    migrate(store)
+    requests = _requests({f"svc{i:04d}": {"s": 1} for i in range(2500)})  # 2500 requests, 5000 buffers
+    store.insert_otlp_traces(requests)
+    assert store.query(f"SELECT count(), uniqExact(ServiceName) FROM {store.database}.otel_traces") == [(2500, 2500)]
