@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pharos.collector.store import schema
 from pharos.collector.store.schema import SchemaOptions
@@ -27,6 +27,8 @@ class Migration:
     # A tuning migration only sets table settings: a ClickHouse server too old to know one keeps its default
     # (logged) rather than failing the migration.
     tuning: bool = False
+    # Query settings the statements run with.
+    settings: dict[str, int] = field(default_factory=dict)
 
 
 MIGRATIONS: list[Migration] = [
@@ -42,8 +44,10 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "rollups of LLM calls (per minute, 10-minute digests) and the content search table (+ backfill)",
               lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_9(o)),
     Migration(10, "compact parts for batch-sized inserts", schema.compact_parts),
+    # (MODIFY QUERY of a view needed this setting before ClickHouse 24.1; later versions accept it as obsolete)
     Migration(11, "per-minute rollup view: slowest calls by argMaxIf",
-              lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_11(o)),
+              lambda o: __import__("pharos.dashboards.rollup", fromlist=["_"]).migration_11(o),
+              settings={"allow_experimental_alter_materialized_view_structure": 1}),
     Migration(12, "otel_traces merges more parts at once", schema.merge_fan_out, tuning=True),
 ]
 
@@ -87,7 +91,7 @@ def migrate(store) -> list[Migration]:
         log.info("applying migration %d: %s", migration.version, migration.name)
         for stmt in migration.statements(opts):
             try:
-                store.command(stmt)
+                store.command(stmt, settings=migration.settings or None)
             except Exception as exc:
                 if not (migration.tuning and "UNKNOWN_SETTING" in str(exc)):
                     raise
