@@ -37,6 +37,11 @@ class HeadSpec:
     max_fpr: float = 0.02
     l2: float = 1e-4
     calibration_weight: int = 1
+    # Threshold floor from benign rows (all optional; the defaults leave the F1 rule above alone):
+    threshold_benign: tuple[str, ...] = ()  # benign rows never trained on, scored by the final head
+    benign_max_fpr: float = 1.0  # the threshold keeps the pooled benign FPR (these + out-of-fold calibration) <= this
+    margin: float = 0.0  # ... plus this margin above the floor
+    threshold_splits: int = 1  # the F1 threshold is the highest over this many out-of-fold fold assignments
 
 
 HEADS = {
@@ -51,6 +56,13 @@ HEADS = {
     # out): + injection_train_diverse.jsonl and lexicon=True. Out-of-fold bastion F1 0.997 (FPR 0.009) vs 0.956
     # (0.018) for the settings below; the bastion half left out entirely: recall 0.984 FPR 0.027 vs 0.825 / 0.027.
     # Its one test look: P 0.960 R 0.873 F1 0.914 but FPR 0.077 (2 of 26), over the 5% limit, so not shipped.
+    # Fourth pass, chosen by data/validate_injection.py only: + injection_train_hard_benign.jsonl (generated innocent
+    # encodings, puzzles, code requests, quoted attacks, tutoring, manuals) and the threshold rule "benign3%+max3"
+    # (highest F1 threshold over 3 fold assignments, raised until at most 3% of the benign validation rows --
+    # out-of-fold bastion benign + injection_threshold_benign.jsonl, never trained on -- reach it). Validation:
+    # threshold 0.757, out-of-fold bastion F1 0.956 (R 0.915, FPR 0), bastion half left out R 0.889 FPR 0, held-out
+    # hard benign 6 of 192. Its one test look: P 1.000 R 0.727 F1 0.842 FPR 0 -- FPR fixed, recall lost, F1 under
+    # the 0.90 goal, so not shipped: the spec below is unchanged and the new options stay off.
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
                                  calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
                                  reveal=True,
@@ -89,6 +101,31 @@ def choose_threshold(p: np.ndarray, y: np.ndarray, max_fpr: float) -> float:
         if m["fpr"] <= max_fpr and m["f1"] > best_f1:
             best, best_f1 = float(t), m["f1"]
     return best
+
+
+SALTS = ("", "a:", "b:")  # fold assignments (an MD5 of salt + text); the first is the one fit_head always uses
+
+
+def benign_floor(scores: np.ndarray, max_fpr: float) -> float:
+    """The lowest threshold that flags at most ``max_fpr`` of the benign ``scores`` (0 when there are none)."""
+    if not len(scores) or max_fpr >= 1:
+        return 0.0
+    desc = np.sort(scores)[::-1]
+    k = int(np.floor(max_fpr * len(desc) + 1e-9))  # false positives allowed
+    return float(desc[k]) + 1e-6 if k < len(desc) else 0.0
+
+
+def rule_threshold(spec: HeadSpec, prep: "Prepared", oofs: list[np.ndarray], benign: np.ndarray) -> float:
+    """``spec``'s threshold: the best out-of-fold F1 with calibration FPR <= ``max_fpr`` (the highest over the
+    fold assignments ``oofs``), raised, when ``benign_max_fpr`` < 1, to ``benign_floor`` of the out-of-fold benign
+    calibration scores (first assignment) pooled with ``benign`` (scores of the ``threshold_benign`` rows) plus
+    ``margin``."""
+    cal, y = prep.cal, prep.y
+    t = max(choose_threshold(o[cal], y[cal], spec.max_fpr) for o in oofs)
+    if spec.benign_max_fpr < 1:
+        pooled = np.concatenate([oofs[0][cal][y[cal] == 0], benign])
+        t = max(t, benign_floor(pooled, spec.benign_max_fpr) + spec.margin)
+    return t
 
 
 @dataclass
@@ -152,15 +189,21 @@ def prepare(spec: HeadSpec) -> Prepared:
 def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
     calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
+    from pharos.evaluators.builtin.models import head_scores
+
     prep = prepare(spec)
-    oof = prep.out_of_fold()
+    oofs = [prep.out_of_fold(salt) for salt in SALTS[:spec.threshold_splits]]
     cal, y = prep.cal, prep.y
-    threshold = choose_threshold(oof[cal], y[cal], spec.max_fpr)
     head = prep.fit(np.arange(len(prep.rows)), epochs, lr)
+    benign = head_scores(head, [r["text"] for f in spec.threshold_benign for r in load(f)])
+    threshold = rule_threshold(spec, prep, oofs, benign)
     head.threshold = threshold
-    calibration = metrics(oof[cal] >= threshold, y[cal])
+    calibration = metrics(oofs[0][cal] >= threshold, y[cal])
     head.meta.update({"train_rows": len(prep.rows), "train_files": list(spec.train + spec.calibration),
                       "calibration": {k: round(v, 4) for k, v in calibration.items()}})
+    if spec.threshold_benign:
+        head.meta["threshold_benign"] = {"files": list(spec.threshold_benign), "n": len(benign),
+                                         "fpr": round(float((benign >= threshold).mean()), 4)}
     return head, calibration
 
 

@@ -30,29 +30,61 @@ Measured (third pass; out-of-fold bastion F1 mean of 3 splits / FPR mean; bastio
 The chosen variant's one look at the test file: P 0.960 R 0.873 F1 0.914, FPR 0.077 (2 of 26 benign), over the
 issue's 5% limit, so it was not shipped. all3 had scored FPR 0.077 on the test file too (second helper); this
 protocol flags its FPR (0.054 on the left-out bastion half), but not the chosen variant's.
+
+Fourth pass: threshold rules (``--rules``, see ``RULES``; each moves only the threshold, scored on the same
+out-of-fold and left-out scores) and ``injection_threshold_benign.jsonl`` (192 generated hard benign rows, never
+trained on; its twin ``injection_train_hard_benign.jsonl``, 194 rows, shares no content or template). Worst case =
+over the 3 splits and the left-out bastion half; "held" = held-out hard benign rows flagged by the full head.
+
+    variant / rule                        threshold  worst recall  worst FPR  held flagged
+    diverse+lexicon / f1                  0.575      0.984         0.027      26 of 192
+    diverse+lexicon / benign1%            0.918      0.667         0.000       2
+    diverse+lexicon+hard / f1, f1-max3    0.592      0.984         0.000      13
+    diverse+lexicon+hard / benign5%+max3  0.612      0.984         0.000      11
+    diverse+lexicon+hard / benign3%+max3  0.757      0.889         0.000       6    <- chosen
+    diverse+lexicon+hard / benign1%       0.910      0.714         0.000       2
+    diverse+lexicon+hard / benign0+0.02   0.970      0.413         0.000       0
+
+Chosen by the stated rule (worst FPR lowest with worst recall >= 0.85; ties broken by the held-out benign rows).
+Its one test look: P 1.000 R 0.727 F1 0.842, FPR 0 (0 of 26): the false positives are gone but recall fell, F1
+under the 0.90 goal, so not shipped. The test set has now been looked at 6 times.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 import numpy as np
 
 from pharos.evaluators.builtin.models import head_scores
-from pharos.evaluators.train import HEADS, choose_threshold, metrics, prepare
+from pharos.evaluators.train import HEADS, SALTS, load, metrics, prepare, rule_threshold, choose_threshold
 
 SHIPPED = HEADS["prompt_injection"]
 BASTION = "injection_train_bastion.jsonl"
 MULTI = "injection_train_multilingual.jsonl"
 BENIGN = "injection_calibration_benign.jsonl"
 DIVERSE = "injection_train_diverse.jsonl"
-SALTS = ("", "a:", "b:")
+HARD = "injection_train_hard_benign.jsonl"
+HELD_BENIGN = "injection_threshold_benign.jsonl"
+# Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
+RULES = {
+    "f1": {},
+    "f1-max3splits": {"threshold_splits": 3},
+    "benign1%": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.01},
+    "benign0+0.02": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.0, "margin": 0.02},
+    "benign1%+0.02": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.01, "margin": 0.02},
+    "benign1%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.01, "threshold_splits": 3},
+    "benign3%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.03, "threshold_splits": 3},
+    "benign5%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.05, "threshold_splits": 3},
+}
 
 
 def variants() -> dict[str, object]:
-    """The candidate specs, by name."""
+    """The candidate specs (training data and features), by name."""
     s = SHIPPED
     diverse = s.train + (DIVERSE,)
     return {
@@ -67,62 +99,93 @@ def variants() -> dict[str, object]:
         "diverse+multilingual": replace(s, train=diverse + (MULTI,)),
         "diverse+all3": replace(s, train=diverse + (MULTI,), lexicon=True, score_payloads=True),
         "diverse+benign": replace(s, train=diverse + (BENIGN,)),
+        "diverse+lexicon+hard": replace(s, train=diverse + (HARD,), lexicon=True),
+        "diverse+lexicon+hard+benign": replace(s, train=diverse + (HARD, BENIGN), lexicon=True),
     }
 
 
-def validate(spec) -> dict:
+@lru_cache(maxsize=None)
+def scores(spec) -> dict:
+    """Everything the rules are judged on, computed once per spec: out-of-fold scores for each fold assignment,
+    the full head's scores of the held-out benign rows, and leave-one-source-out scores."""
     prep = prepare(spec)
+    oofs = [prep.out_of_fold(salt) for salt in SALTS]
+    full = prep.fit(np.arange(len(prep.rows)))
+    held = head_scores(full, [r["text"] for r in load(HELD_BENIGN)])
+    loso = np.zeros(len(prep.rows))
+    for g in sorted(set(prep.groups)):
+        out = np.array([i for i, gi in enumerate(prep.groups) if gi == g])
+        keep = np.array([i for i, gi in enumerate(prep.groups) if gi != g])
+        loso[out] = head_scores(prep.fit(keep), [prep.rows[i]["text"] for i in out])
+    return {"prep": prep, "oofs": oofs, "held": held, "loso": loso}
+
+
+def validate(spec, rule: dict) -> dict:
+    sc = scores(spec)
+    prep, oofs, held, loso = sc["prep"], sc["oofs"], sc["held"], sc["loso"]
+    spec = replace(spec, **rule)
+    benign = held if spec.threshold_benign else np.zeros(0)
     y, cal = prep.y, prep.cal
     bastion = np.array([i for i in cal if prep.groups[i] == BASTION])
     runs, thresholds = [], []
-    for salt in SALTS:
-        oof = prep.out_of_fold(salt)
-        t = choose_threshold(oof[cal], y[cal], spec.max_fpr)
+    for k in range(len(SALTS)):
+        order = oofs[k:] + oofs[:k]  # this split first
+        t = rule_threshold(spec, prep, order[:spec.threshold_splits], benign)
         thresholds.append(t)
-        runs.append(metrics(oof[bastion] >= t, y[bastion]))
+        runs.append(metrics(oofs[k][bastion] >= t, y[bastion]))
     t = thresholds[0]  # the threshold train.fit_head would ship
-    loso = np.zeros(len(prep.rows))
     per_source = {}
     for g in sorted(set(prep.groups)):
-        held = np.array([i for i, gi in enumerate(prep.groups) if gi == g])
-        keep = np.array([i for i, gi in enumerate(prep.groups) if gi != g])
-        loso[held] = head_scores(prep.fit(keep), [prep.rows[i]["text"] for i in held])
-        m = metrics(loso[held] >= t, y[held])
-        per_source[g] = {"n": len(held), "pos": int(y[held].sum()), "recall": m["recall"], "fpr": m["fpr"],
-                         "fp": int(((loso[held] >= t) & (y[held] == 0)).sum())}
-    pooled = metrics(loso >= t, y)
-    best_t = choose_threshold(loso, y, spec.max_fpr)
-    return {"threshold": t, "oof": runs, "loso": per_source, "pooled": pooled,
-            "pooled_best": metrics(loso >= best_t, y)}
+        idx = np.array([i for i, gi in enumerate(prep.groups) if gi == g])
+        m = metrics(loso[idx] >= t, y[idx])
+        per_source[g] = {"n": len(idx), "pos": int(y[idx].sum()), "recall": m["recall"], "fpr": m["fpr"],
+                         "fp": int(((loso[idx] >= t) & (y[idx] == 0)).sum())}
+    b = per_source[BASTION]
+    return {"threshold": t, "thresholds": thresholds, "oof": runs, "loso": per_source,
+            "pooled": metrics(loso >= t, y), "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
+            "held_fp": int((held >= t).sum()), "held_kinds": Counter(r["category"] for r, v in
+                                                                     zip(load(HELD_BENIGN), held) if v >= t), "held_n": len(held), "held_top": np.sort(held)[::-1][:3],
+            "worst_fpr": max([m["fpr"] for m in runs] + [b["fpr"]]),
+            "worst_recall": min([m["recall"] for m in runs] + [b["recall"]])}
 
 
-def report(name: str, r: dict) -> str:
+def report(name: str, r: dict, sources: bool = True) -> str:
     def span(key: str) -> str:
         v = [m[key] for m in r["oof"]]
         return f"{np.mean(v):.3f} [{min(v):.3f}-{max(v):.3f}]"
 
-    lines = [f"== {name}  threshold {r['threshold']:.3f}",
+    b = r["loso"][BASTION]
+    lines = [f"== {name}  threshold {r['threshold']:.3f} (per split: "
+             + ", ".join(f"{t:.3f}" for t in r["thresholds"]) + ")",
              f"  out-of-fold bastion (3 splits): F1 {span('f1')}  recall {span('recall')}  FPR {span('fpr')}",
+             f"  bastion half left out: recall {b['recall']:.3f} FPR {b['fpr']:.3f} ({b['fp']} of {b['n'] - b['pos']})"
+             f"  | worst over splits and left-out half: recall {r['worst_recall']:.3f} FPR {r['worst_fpr']:.3f}",
+             f"  held-out benign ({HELD_BENIGN}, full head): {r['held_fp']} of {r['held_n']} flagged; top scores "
+             + ", ".join(f"{v:.3f}" for v in r["held_top"]) + "; flagged kinds " + str(dict(r["held_kinds"])),
              "  leave-one-source-out pooled: F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f}".format(
                  **r["pooled"]) + "  | best F1 at FPR<=max: {f1:.3f} (R {recall:.3f} FPR {fpr:.3f})".format(
                  **r["pooled_best"])]
-    for g, m in r["loso"].items():
-        lines.append(f"    {g:55s} n {m['n']:5d}  recall {m['recall']:.3f} ({m['pos']} inj)  "
-                     f"FPR {m['fpr']:.3f} ({m['fp']} of {m['n'] - m['pos']} benign)")
+    if sources:
+        for g, m in r["loso"].items():
+            lines.append(f"    {g:55s} n {m['n']:5d}  recall {m['recall']:.3f} ({m['pos']} inj)  "
+                         f"FPR {m['fpr']:.3f} ({m['fp']} of {m['n'] - m['pos']} benign)")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variants", nargs="*")
+    ap.add_argument("--rules", default="f1", help="comma-separated threshold rules, or 'all': " + ", ".join(RULES))
     ap.add_argument("--list", action="store_true")
     a = ap.parse_args(argv)
     table = variants()
     if a.list:
         print("\n".join(table))
         return 0
+    rules = list(RULES) if a.rules == "all" else a.rules.split(",")
     for name in a.variants or list(table):
-        print(report(name, validate(table[name])), flush=True)
+        for i, rule in enumerate(rules):
+            print(report(f"{name} / rule {rule}", validate(table[name], RULES[rule]), sources=i == 0), flush=True)
     return 0
 
 

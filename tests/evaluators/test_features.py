@@ -103,3 +103,34 @@ def test_dual_fit_equals_the_primal_fit():
     dual = LinearHead.fit_gram(x, y, counts, l2=1e-3, epochs=200, lr=0.5)
     assert np.allclose(primal.proba(x), dual.proba(x), atol=1e-4)
     assert abs(primal.b - dual.b) < 1e-4
+
+
+def test_benign_floor_flags_at_most_the_allowed_share():
+    """The threshold floor from benign scores lets through at most ``max_fpr`` of them, and no more than needed."""
+    from pharos.evaluators.train import benign_floor
+
+    scores = np.linspace(0.0, 0.99, 200)
+    for max_fpr in (0.0, 0.01, 0.05):
+        t = benign_floor(scores, max_fpr)
+        assert (scores >= t).mean() <= max_fpr
+        assert (scores >= t - 0.01).mean() > max_fpr  # a lower threshold would flag too many
+    assert benign_floor(scores, 1.0) == 0.0 and benign_floor(np.zeros(0), 0.01) == 0.0
+
+
+def test_rule_threshold_rises_above_benign_rows_with_a_margin():
+    """With a benign floor, no held-out benign score reaches the threshold, which keeps the margin; without one,
+    the threshold is the F1 rule's."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from pharos.evaluators.train import HEADS, choose_threshold, rule_threshold
+
+    y = np.array([0] * 20 + [1] * 20)
+    oof = np.concatenate([np.linspace(0.05, 0.45, 20), np.linspace(0.5, 0.95, 20)])
+    prep = SimpleNamespace(cal=np.arange(40), y=y)
+    benign = np.array([0.2, 0.55, 0.6])
+    spec = HEADS["prompt_injection"]
+    assert rule_threshold(spec, prep, [oof], benign) == choose_threshold(oof, y, spec.max_fpr)
+    strict = replace(spec, threshold_benign=("x",), benign_max_fpr=0.0, margin=0.02)
+    t = rule_threshold(strict, prep, [oof], benign)
+    assert t >= 0.62 and not (benign >= t).any()
