@@ -146,7 +146,7 @@ def build(seeds: dict[str, dict[str, list[dict]]]) -> list[dict]:
         pool = [i for t, i in instructions.items() if i.get("lang", "en") == lang
                 and (not bare or i["instruction_type"] in BARE_OK)]
         pool.sort(key=lambda i: _md5(jtext, i["instruction"]))
-        forms = [f for f in FORMS if not (bare and f == "direct")]
+        forms = [f for f in FORMS if (f == "direct" and not bare) or f.split("/")[0] in docs]
         offset = int(_md5("form", jtext), 16) % len(forms)
         for k, ins in enumerate(_spread(pool, PICKS, int(_md5("family", jtext), 16))):
             form = forms[(offset + k) % len(forms)]
@@ -155,8 +155,6 @@ def build(seeds: dict[str, dict[str, list[dict]]]) -> list[dict]:
                 text = DELIMITER.replace("INJECTION_PAYLOAD", payload)
             else:
                 doc_id, position = form.split("/")
-                if doc_id not in docs:
-                    continue
                 text = insert(docs[doc_id]["document"], payload, position)
             rows.append({"text": text, "label": 1, "kind": "direct" if form == "direct" else "document",
                          "form": form, "lang": lang, "category": f"{j.get('jailbreak_type', '')}/"

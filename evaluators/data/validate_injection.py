@@ -1,6 +1,7 @@
 """Model selection for the prompt-injection head without the test file.
 
     .venv/bin/python evaluators/data/validate_injection.py [VARIANT ...]   (default: all; --list names them)
+    .venv/bin/python evaluators/data/validate_injection.py --score FILE [--candidates]   (report only, see below)
 
 For each variant (a :class:`pharos.evaluators.train.HeadSpec`), two measures, both from training data only:
 
@@ -48,20 +49,44 @@ over the 3 splits and the left-out bastion half; "held" = held-out hard benign r
 Chosen by the stated rule (worst FPR lowest with worst recall >= 0.85; ties broken by the held-out benign rows).
 Its one test look: P 1.000 R 0.727 F1 0.842, FPR 0 (0 of 26): the false positives are gone but recall fell, F1
 under the 0.90 goal, so not shipped. The test set has now been looked at 6 times.
+
+Second held-out set (``--score injection_test_spikee.jsonl``; built by ``make_injection_spikee.py`` from spikee
+0.9.2's own seed data, a source never trained on; 276 attacks: 205 jailbreaks inside an e-mail or code snippet, 67
+alone, 4 standalone; 166 benign: 112 "-fp" investment questions, 50 investment-advice requests, 2 documents and 2
+questions; 128 of the 442 rows in Zulu, Irish, Scottish Gaelic or Albanian, languages never trained on). Scored
+through ``PromptInjectionEvaluator`` (chunks, max); counts and 95% Wilson intervals. The candidates were trained in
+memory from their recorded settings (they reproduce their recorded thresholds, 0.575 and 0.757); purely
+information, nothing was chosen or tuned on this file:
+
+    head                          all rows: P / R (95%) / F1 / FPR (95%)          English rows (160 inj, 154 benign)
+    shipped (0.788)               1.000 / 0.522 (0.463-0.580) / 0.686 / 0 of 166 (0-0.023)   R 0.750  F1 0.857  FPR 0
+    third pass, diverse+lexicon   1.000 / 0.786 (0.734-0.830) / 0.880 / 0 of 166 (0-0.023)   R 0.875  F1 0.933  FPR 0
+    fourth pass, +hard benign3%   1.000 / 0.453 (0.395-0.512) / 0.623 / 0 of 166 (0-0.023)   R 0.750  F1 0.857  FPR 0
+
+No false positive for any head, but the benign rows are plain questions and two documents, easier than the
+instruction-like benign rows of the training and threshold files: this set bounds FPR on ordinary text (< 2.3%),
+not on hard look-alikes. Recall: jailbreaks sent alone 0.39 / 0.45 / 0.40, inside documents 0.56 / 0.89 / 0.46;
+the low-resource languages 0.11-0.36 (shipped), 0.59-0.75 (third), 0.03-0.07 (fourth).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
+from pharos.evaluators import base
+from pharos.evaluators.builtin import models
 from pharos.evaluators.builtin.models import head_scores
-from pharos.evaluators.train import HEADS, SALTS, load, metrics, prepare, rule_threshold, choose_threshold
+from pharos.evaluators.train import DATA, HEADS, SALTS, choose_threshold, fit_head, load, metrics, prepare, rule_threshold
 
 SHIPPED = HEADS["prompt_injection"]
 BASTION = "injection_train_bastion.jsonl"
@@ -81,6 +106,10 @@ RULES = {
     "benign3%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.03, "threshold_splits": 3},
     "benign5%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.05, "threshold_splits": 3},
 }
+
+
+# Earlier passes' chosen settings (see HEADS in train.py), scored on a held-out file with --score --candidates:
+CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+lexicon+hard", "benign3%+max3")}
 
 
 def variants() -> dict[str, object]:
@@ -172,15 +201,100 @@ def report(name: str, r: dict, sources: bool = True) -> str:
     return "\n".join(lines)
 
 
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """The Wilson score interval (95% by default) for ``k`` successes out of ``n``."""
+    if not n:
+        return 0.0, 1.0
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * (p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@contextmanager
+def evaluator_head(h):
+    """The prompt-injection evaluator with its head replaced by ``h`` (None: the shipped model file, untouched)."""
+    if h is None:
+        yield
+        return
+    with mock.patch.object(models, "head", lambda name: h):
+        yield
+
+
+def evaluator_flags(texts: list[str], h=None) -> np.ndarray:
+    """Whether :class:`PromptInjectionEvaluator` (chunking, max over chunks, its head's threshold) flags each text
+    sent as the user input, with the shipped head or ``h``."""
+    ev = models.PromptInjectionEvaluator()
+    with evaluator_head(h):
+        scores = ev.evaluate_batch([base.Call(input=t) for t in texts])
+    return np.array([s.label == ev.positive for s in scores])
+
+
+def held_out_report(name: str, rows: list[dict], flagged: np.ndarray) -> str:
+    """P/R/F1/FPR with counts and 95% Wilson intervals for recall and FPR, overall and by kind and language."""
+    en = np.array([r.get("lang", "en") == "en" for r in rows])
+    lines = [f"== {name}:\n    all      " + _summary(rows, flagged),
+             "    English  " + _summary([r for r, e in zip(rows, en) if e], flagged[en])]
+    for field in ("kind", "lang"):
+        for (label, value), idx in sorted(_groups(rows, field).items()):
+            k, n = int(flagged[idx].sum()), len(idx)
+            lo, hi = wilson(k, n)
+            what = "recall" if label else "FPR   "
+            lines.append(f"    {field} {value:18s} label {label}  {what} {k / n:.3f} ({k} of {n}; 95% {lo:.3f}-{hi:.3f})")
+    return "\n".join(lines)
+
+
+def _summary(rows: list[dict], flagged: np.ndarray) -> str:
+    y = np.array([int(r["label"]) for r in rows])
+    m = metrics(flagged, y)
+    tp, fp = int((flagged & (y == 1)).sum()), int((flagged & (y == 0)).sum())
+    pos, neg = int(y.sum()), int((y == 0).sum())
+    rl, rh = wilson(tp, pos)
+    fl, fh = wilson(fp, neg)
+    return (f"P {m['precision']:.3f}  R {m['recall']:.3f} ({tp} of {pos}; 95% {rl:.3f}-{rh:.3f})  F1 {m['f1']:.3f}  "
+            f"FPR {m['fpr']:.3f} ({fp} of {neg}; 95% {fl:.3f}-{fh:.3f})")
+
+
+def _groups(rows: list[dict], field: str) -> dict[tuple[int, str], np.ndarray]:
+    out: dict[tuple[int, str], list[int]] = {}
+    for i, r in enumerate(rows):
+        out.setdefault((int(r["label"]), str(r.get(field, "?"))), []).append(i)
+    return {k: np.array(v) for k, v in out.items()}
+
+
+def score_held_out(file: str, candidates: bool) -> None:
+    """Print the shipped head's numbers on ``file`` (a path, or a name in evaluators/data) and, with
+    ``candidates``, those of the earlier passes' chosen settings, trained here in memory (no model file written)."""
+    path = Path(file) if Path(file).exists() else DATA / file
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    texts = [r["text"] for r in rows]
+    print(held_out_report(f"shipped head ({models.head('prompt_injection').threshold:.3f}) on {path.name}", rows,
+                          evaluator_flags(texts)), flush=True)
+    if not candidates:
+        return
+    table = variants()
+    for name, (variant, rule) in CANDIDATES.items():
+        h, _ = fit_head(replace(table[variant], **RULES[rule]))
+        print(held_out_report(f"{name} candidate {variant} / {rule} (threshold {h.threshold:.3f}) on {path.name}",
+                              rows, evaluator_flags(texts, h)), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variants", nargs="*")
     ap.add_argument("--rules", default="f1", help="comma-separated threshold rules, or 'all': " + ", ".join(RULES))
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--score", metavar="FILE", help="report only: score a held-out file with the shipped head "
+                    "through the evaluator (P/R/F1/FPR, counts, Wilson intervals); nothing is trained on it")
+    ap.add_argument("--candidates", action="store_true",
+                    help="with --score: also the candidates " + ", ".join(CANDIDATES) + " (trained in memory)")
     a = ap.parse_args(argv)
     table = variants()
     if a.list:
         print("\n".join(table))
+        return 0
+    if a.score:
+        score_held_out(a.score, a.candidates)
         return 0
     rules = list(RULES) if a.rules == "all" else a.rules.split(",")
     for name in a.variants or list(table):
