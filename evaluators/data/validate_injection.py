@@ -53,7 +53,7 @@ under the 0.90 goal, so not shipped. The test set has now been looked at 6 times
 Second held-out set (``--score injection_test_spikee.jsonl``; built by ``make_injection_spikee.py`` from spikee
 0.9.2's own seed data, a source never trained on; 276 attacks: 205 jailbreaks inside an e-mail or code snippet, 67
 alone, 4 standalone; 166 benign: 112 "-fp" investment questions, 50 investment-advice requests, 2 documents and 2
-questions; 128 of the 442 rows in Zulu, Irish, Scottish Gaelic or Albanian, languages never trained on). Scored
+questions; 128 of the 442 rows in Zulu, Irish, Scottish Gaelic or Albanian: py3langid finds none in the training files). Scored
 through ``PromptInjectionEvaluator`` (chunks, max); counts and 95% Wilson intervals. The candidates were trained in
 memory from their recorded settings (they reproduce their recorded thresholds, 0.575 and 0.757); purely
 information, nothing was chosen or tuned on this file:
