@@ -166,14 +166,14 @@ class Store:
         assert self._spool is not None
         self._spool.mkdir(parents=True, exist_ok=True)
         path = self._spool / f"{uuid.uuid4().hex}.pb"
-        _write_parts(path, parts)
         try:
+            _write_parts(path, parts)
             source = f"file('{path}', 'Protobuf', $${structure}$$)"
             with self._lock:
                 for build, s in zip(builders, settings):
                     self.client.command(build(source), settings=s)
         finally:
-            os.unlink(path)
+            path.unlink(missing_ok=True)  # (also after a failed write: no spool file is left behind)
 
 
 def _write_parts(path: Path, parts: list[bytes]) -> None:

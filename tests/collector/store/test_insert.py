@@ -114,3 +114,26 @@ def test_a_batch_of_more_requests_than_one_write_call_takes_is_stored_whole(make
     requests = _requests({f"svc{i:04d}": {"s": 1} for i in range(2500)})  # 2500 requests, 5000 buffers
     store.insert_otlp_traces(requests)
     assert store.query(f"SELECT count(), uniqExact(ServiceName) FROM {store.database}.otel_traces") == [(2500, 2500)]
+
+
+def test_a_batch_that_cannot_be_written_to_the_spool_leaves_no_file_behind(make_store, monkeypatch):
+    import errno
+    import os
+
+    import pytest
+
+    store = make_store()
+    migrate(store)
+
+    def disk_full(fd, buffers):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store.insert_otlp_traces(_requests({"warm": {"s": 1}}))  # (the spool folder exists from here on)
+    before = set(store._spool.iterdir())
+    monkeypatch.setattr(os, "writev", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        store.insert_otlp_traces(_requests({"api": {"s": 3}}))
+    assert set(store._spool.iterdir()) == before
+    monkeypatch.undo()
+    store.insert_otlp_traces(_requests({"api": {"s": 3}}))  # the next batch goes through
+    assert store.count("otel_traces") == 4
