@@ -91,5 +91,17 @@ def test_trace_links_point_at_trace_dashboard():
 
 
 def test_installed_package_data_lists_generated_files():
-    text = Path(build.PACKAGE_DIR.parent / "pyproject.toml").read_text()
-    assert '"pharos.dashboards" = ["json/*.json", "provisioning/*/*.yaml", "deploy/*"]' in text
+    """Every generated dashboard, provisioning and deploy file is matched by the package data of its folder, and the
+    folder is a package of the distribution (so a wheel install has it)."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((build.PACKAGE_DIR.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
+    generated = [p for folder in ("json", "provisioning", "deploy")
+                 for p in (build.PACKAGE_DIR / folder).rglob("*") if p.is_file()]
+    assert len(generated) >= 8
+    for path in generated:
+        rel = path.parent.relative_to(build.PACKAGE_DIR)
+        package = ".".join(["pharos", "dashboards", *rel.parts])
+        assert package in config["packages"], path
+        assert any(fnmatch.fnmatch(path.name, pattern) for pattern in config["package-data"][package]), path
