@@ -9,8 +9,9 @@ Counts and sums are plain sums (exact); latency, time to first chunk and time pe
 ``quantiles`` states (the same sampling quantile the panels used on raw spans: exact up to 8192 values per
 merged group); ``Slowest``/``SlowestFailed`` keep the slowest call (and the slowest failed call) of each row for
 the "slowest and failed calls" table (all zeros where a row has none). The view picks them with ``argMaxIf``, which
-compares Durations only; merges take the ``max`` tuple, which is the same call since Duration comes first. Times are minute-grained: a range's partial first and last minute are
-counted whole or left out, and panels over the rollup have a 1-minute minimum interval.
+compares Durations only; merges take the ``max`` tuple, which is the same call since Duration comes first. Times are
+minute-grained: a range's partial first and last minute are counted whole or left out, and panels over the rollup
+have a 1-minute minimum interval.
 
 A ``quantiles`` state keeps every value up to 8192, so per-minute states are as big as the spans: merging a
 day of them costs as much as the raw scan. ``llm_calls_10m`` holds the same three distributions as t-digests

@@ -65,8 +65,7 @@ HEADS = {
     # the 0.90 goal, so not shipped: the spec below is unchanged and the new options stay off.
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
                                  calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
-                                 reveal=True,
-                                 max_fpr=0.03, calibration_weight=10),
+                                 reveal=True, max_fpr=0.03, calibration_weight=10),
     "toxicity": HeadSpec(("toxicity_train.jsonl",), "toxicity_test.jsonl"),
     "refusal": HeadSpec(("refusal_train.jsonl",), "refusal_test.jsonl"),
 }

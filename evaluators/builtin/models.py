@@ -1,7 +1,8 @@
 """Classifier-backed evaluators: prompt injection / jailbreak, toxicity, refusal (and over-refusal).
 
 Each is a logistic-regression head over sentence embeddings (static by default, see
-:mod:`pharos.evaluators.embeddings`) and hashed n-grams (see :mod:`pharos.evaluators.classifier`), trained by ``python -m pharos.evaluators.train`` on the labelled data in ``evaluators/data`` (licences in
+:mod:`pharos.evaluators.embeddings`) and hashed n-grams (see :mod:`pharos.evaluators.classifier`), trained by
+``python -m pharos.evaluators.train`` on the labelled data in ``evaluators/data`` (licences in
 ``evaluators/data/LICENSES.md``)."""
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import numpy as np
 from pharos.evaluators.base import Call, Evaluator, Score
 from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
 
-__all__ = ["head", "features", "head_features", "head_scores", "normalise", "PromptInjectionEvaluator", "ToxicityEvaluator", "RefusalEvaluator",
-           "probabilities"]
+__all__ = ["head", "features", "head_features", "head_scores", "normalise", "PromptInjectionEvaluator",
+           "ToxicityEvaluator", "RefusalEvaluator", "probabilities"]
 
 _LEET = str.maketrans("013457@$", "oieastas")
 
