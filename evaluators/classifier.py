@@ -128,29 +128,13 @@ class LinearHead:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 600, lr: float = 0.5,
-            class_weight: bool = True) -> "LinearHead":
-        """Full-batch gradient descent on the class-weighted logistic loss (deterministic, float32)."""
-        x, y = np.asarray(x, dtype=np.float32), np.asarray(y, dtype=np.float32)
-        n, d = x.shape
-        w, b = np.zeros(d, dtype=np.float32), 0.0
-        pos = max(1.0, float(y.sum()))
-        neg = max(1.0, float(n - y.sum()))
-        sw = (np.where(y == 1, n / (2 * pos), n / (2 * neg)) if class_weight else np.ones(n)).astype(np.float32)
-        for _ in range(epochs):
-            p = 1.0 / (1.0 + np.exp(-np.clip(x @ w + b, -30, 30)))
-            g = (p - y) * sw
-            w -= lr * (x.T @ g / n + l2 * w)
-            b -= lr * g.mean()
-        return cls(w, b)
-
-    @classmethod
     def fit_gram(cls, x: np.ndarray, y: np.ndarray, counts: np.ndarray | None = None, gram: np.ndarray | None = None,
                  l2: float = 1e-3, epochs: int = 600, lr: float = 0.5, class_weight: bool = True) -> "LinearHead":
-        """The same model as :meth:`fit` (row ``i`` counted ``counts[i]`` times), trained in the dual: gradient
-        descent from zero keeps ``w = x.T @ a``, so each step needs the ``n x n`` Gram matrix ``x @ x.T`` (pass
-        ``gram`` to share one across folds) instead of two passes over the ``n x d`` features. Much faster when
-        ``d`` is large (hashed n-grams: 12k columns, 2.6k rows); equal to :meth:`fit` up to float rounding."""
+        """Full-batch gradient descent on the class-weighted, L2-regularised logistic loss (deterministic; row
+        ``i`` counted ``counts[i]`` times), run in the dual: gradient descent from zero keeps ``w = x.T @ a``, so
+        each step needs the ``n x n`` Gram matrix ``x @ x.T`` (pass ``gram`` to share one across folds) instead of
+        two passes over the ``n x d`` features. Much faster when ``d`` is large (hashed n-grams: 12k columns, 2.6k
+        rows); equal to plain (primal) gradient descent up to float rounding (tests/evaluators/test_features.py)."""
         x = np.asarray(x, dtype=np.float32)
         y = np.asarray(y, dtype=np.float64)
         c = np.ones(len(y)) if counts is None else np.asarray(counts, dtype=np.float64)
