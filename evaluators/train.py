@@ -42,6 +42,7 @@ class HeadSpec:
     benign_max_fpr: float = 1.0  # the threshold keeps the pooled benign FPR (these + out-of-fold calibration) <= this
     margin: float = 0.0  # ... plus this margin above the floor
     threshold_splits: int = 1  # the F1 threshold is the highest over this many out-of-fold fold assignments
+    chunked: bool = False  # rows longer than the evaluator's chunk are trained on as its chunks, as it scores them
 
 
 HEADS = {
@@ -160,7 +161,7 @@ class Prepared:
         from pharos.evaluators.builtin.models import head_scores
 
         fold = np.full(len(self.rows), -1)
-        fold[self.cal] = [_fold(salt + self.rows[i]["text"]) for i in self.cal]
+        fold[self.cal] = [_fold(salt + self.rows[i].get("parent", self.rows[i]["text"])) for i in self.cal]
         oof = np.zeros(len(self.rows))
         for k in range(FOLDS):
             held = np.flatnonzero(fold == k)
@@ -168,12 +169,24 @@ class Prepared:
         return oof
 
 
+def _rows(name: str, chunked: bool) -> list[dict]:
+    """``name``'s rows; with ``chunked``, a row longer than the evaluator's chunk becomes one row per chunk (same
+    label and source, ``parent`` = the row's text, so that its chunks share a fold)."""
+    from pharos.evaluators.builtin.models import CHUNK, chunks
+
+    rows = load(name)
+    if not chunked:
+        return rows
+    return [dict(r, text=c, parent=r["text"]) if len(r["text"]) > CHUNK else r
+            for r in rows for c in (chunks(r["text"]) if len(r["text"]) > CHUNK else [r["text"]])]
+
+
 def prepare(spec: HeadSpec) -> Prepared:
     """:class:`Prepared` for ``spec``'s training and calibration files. Never reads the test file."""
     from pharos.evaluators.builtin.models import features
 
-    base = [(f, r) for f in spec.train for r in load(f)]
-    calib = [(f, r) for f in spec.calibration for r in load(f)]
+    base = [(f, r) for f in spec.train for r in _rows(f, spec.chunked)]
+    calib = [(f, r) for f in spec.calibration for r in _rows(f, spec.chunked)]
     rows = [r for _, r in base + calib]
     groups = [f + (":" + r["source"] if r.get("source") else "") for f, r in base + calib]
     x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim,

@@ -16,7 +16,7 @@ import numpy as np
 from pharos.evaluators.base import Call, Evaluator, Score
 from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
 
-__all__ = ["head", "features", "head_features", "head_scores", "normalise", "PromptInjectionEvaluator",
+__all__ = ["head", "features", "head_features", "head_scores", "normalise", "chunks", "PromptInjectionEvaluator",
            "ToxicityEvaluator", "RefusalEvaluator", "probabilities"]
 
 _LEET = str.maketrans("013457@$", "oieastas")
@@ -83,7 +83,10 @@ def probabilities(name: str, texts: Sequence[str]) -> np.ndarray:
     return head_scores(head(name), texts)
 
 
-def _chunks(text: str, size: int = 600) -> list[str]:
+CHUNK = 600  # characters: the evaluator scores longer texts chunk by chunk
+
+
+def chunks(text: str, size: int = CHUNK) -> list[str]:
     """Long texts are scored by paragraph-ish chunks (the max wins): an injection hides in a long document."""
     text = text.strip()
     if len(text) <= size:
@@ -115,7 +118,7 @@ class _HeadEvaluator(Evaluator):
         items: list[tuple[int, str, str]] = []
         for i, c in enumerate(calls):
             for where, text in self.texts(c):
-                for chunk in _chunks(text):
+                for chunk in chunks(text):
                     items.append((i, where, chunk))
         probs = probabilities(self.head_name, [t for _, _, t in items])
         h = head(self.head_name)

