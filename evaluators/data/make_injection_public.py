@@ -241,6 +241,14 @@ def latent_rows(g: Wheel) -> list[dict]:
     return rows
 
 
+def unmojibake(text: str) -> str:
+    """Undo UTF-8 read as Latin-1 (promptinject's emoji prompt is stored so); other text unchanged."""
+    try:
+        return text.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
+
+
 def promptinject_rows(g: Wheel) -> list[dict]:
     """PromptInject's construction: an application prompt followed by a user input that is benign (label 0) or a
     goal-hijacking / prompt-leaking attack (label 1)."""
@@ -251,7 +259,7 @@ def promptinject_rows(g: Wheel) -> list[dict]:
     attacks += [a["instruction"] for a in d["prompt_leaking_attacks"].values()]
     rows = []
     for key, app in sorted(d["openai_playground_prompts"].items()):
-        head = app["instruction"]
+        head = unmojibake(app["instruction"])
         pick = sorted(benign, key=lambda t: _md5(key, t))[0]
         rows.append({"text": head + app["input"].replace("{user_input}", pick), "label": 0})
         for attack in sorted(attacks, key=lambda t: _md5(key, t))[:2]:
