@@ -14,12 +14,12 @@ source of any training, calibration or threshold file here.
 
 How paragraphs are cut (``paragraphs_of``): docstrings (``ast.get_docstring``) and ``.md``/``.rst``/METADATA text are
 split on blank lines; runs of ``#`` comment lines form one paragraph; ``help=``/``description=``/``epilog=``
-string arguments and the docstrings of CLI command functions (decorated with something named ``command``) are
+string arguments (the last three only in calls of a parser, command or group) and the docstrings of CLI command functions (decorated with something named ``command``) are
 "cli-help" paragraphs. Security tools' data files (``.txt``, ``.json``, ``.yaml``: payload lists) are never read.
 
 Prose filter (``is_prose``): 15-250 words; no code (doctest prompts, fenced or indented blocks, many code
 characters), no tables, rst directives, headings, parameter lists (``:param``, ``name : type``, ``Args:``) or
-bare URLs; mostly alphabetic words; at least one sentence end.
+bare URLs, licence boilerplate; mostly alphabetic words; at least one sentence end.
 
 Instruction-like (``instruction_tier``): tier 2 = a keyword of the issue (ignore, override, you must, system prompt,
 instructions, act as, forget, reveal, bypass, disable, pretend, from now on, developer mode, jailbreak, injection,
@@ -158,7 +158,9 @@ STDLIB_PARTS = ("argparse.py", "unittest", "ssl.py", "secrets.py", "hmac.py", "l
                 "configparser.py", "optparse.py", "shlex.py", "string.py", "textwrap.py", "random.py")
 
 # Rows dropped on reading: MD5 prefix of the row text -> why (a row that IS an attack, or is not prose).
-DROPPED: dict[str, str] = {}
+DROPPED: dict[str, str] = {
+    "c0f723f5ca": "garak: a bullet list of return modes, not prose",
+}
 
 KEYWORDS = re.compile(
     r"\b(ignor(e|es|ed|ing)|overrid(e|es|den|ing)|you must|must not|system[- ]prompts?|instructions?|act(s|ing)? as|"
@@ -260,8 +262,10 @@ def python_paragraphs(text: str) -> list[tuple[str, bool]]:
                 cli = any("command" in n for n in _decorator_names(node))
                 out.extend((p, cli) for p in re.split(r"\n\s*\n", doc))
         elif isinstance(node, ast.Call):
+            func = ast.unparse(node.func)
+            parser_call = any(w in func for w in ("Parser", "parser", "command", "group"))
             for kw in node.keywords:
-                if kw.arg in ("help", "description", "epilog", "usage"):
+                if kw.arg == "help" or (parser_call and kw.arg in ("description", "epilog", "usage")):
                     try:
                         value = ast.literal_eval(kw.value)
                     except (ValueError, SyntaxError, TypeError):
@@ -301,6 +305,7 @@ CODE_LINE = re.compile(r"^\s*(>>>|\.\.\.|\$ |```|~~~|\.\. |#|\||\+[-=]|[-=~^*]{3
 PARAM_LINE = re.compile(r"^\s*[-*]?\s*`*\w+`*\s*(\([^)]*\))?\s*(:|--|-)\s", re.M)
 CODE_CHARS = re.compile(r"[{}()\[\]=<>;_\\/|`$]")
 URL = re.compile(r"https?://\S+|www\.\S+")
+BOILERPLATE = re.compile(r"Licensed under|WITHOUT WARRANTIES|Copyright \(c\)|SPDX-License|\"\"\"|'''", re.I)
 
 
 def is_prose(raw: str) -> bool:
@@ -326,6 +331,8 @@ def is_prose(raw: str) -> bool:
         return False
     alpha = sum(1 for w in words if re.fullmatch(r"[\"'(]?[A-Za-z][A-Za-z'-]*[.,;:!?\"')]*", w))
     if alpha < 0.8 * len(words):
+        return False
+    if BOILERPLATE.search(text):
         return False
     if not re.search(r"[a-z][.!?](\s|$)", text):
         return False
@@ -392,7 +399,8 @@ def candidates() -> list[dict]:
 
 def build(verbose: bool = True) -> list[dict]:
     cands = candidates()
-    counts = Counter(prose_candidates=len(cands))
+    counts = Counter({"prose_candidates": len(cands), "dropped_near_dup_training": 0, "dropped_near_dup_internal": 0,
+                      "dropped_on_reading": 0, "over_package_cap": 0})
     train, kept_idx = training_index(), NearDup()
     picked: list[dict] = []
     per_pkg: Counter = Counter()
