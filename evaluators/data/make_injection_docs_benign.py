@@ -44,6 +44,7 @@ import json
 import re
 import sys
 import tokenize
+import warnings
 import zipfile
 from collections import Counter, defaultdict
 from email import message_from_string
@@ -251,7 +252,9 @@ def _decorator_names(node: ast.AST) -> list[str]:
 def python_paragraphs(text: str) -> list[tuple[str, bool]]:
     """(paragraph, is CLI help) from a Python file: docstrings, help/description strings, comment runs."""
     try:
-        tree = ast.parse(text)
+        with warnings.catch_warnings():  # invalid escapes in third-party sources are theirs, not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return []
     out: list[tuple[str, bool]] = []
