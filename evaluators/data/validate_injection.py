@@ -80,6 +80,17 @@ chosen head is then scored once on each held-out set: ``injection_test_spikee.js
 ``injection_test.jsonl`` (looked at six times before: reported with that caveat). It replaces the shipped head if
 its F1 on spikee's set beats the shipped head's and its false-positive rate on all held-out benign rows pooled is
 under 5%; the issue's goal counts as met if, pooled over the held-out sets, F1 >= 0.90 and FPR < 5%.
+
+Fifth pass, measured (rule benign3%+max3 is the only eligible one for every variant: f1 flags 15-25 of the 192
+held-out hard benign rows, benign5%+max3 flags 11; worst FPR 0 for all of these):
+
+    variant                          threshold  worst recall  held flagged  unseen sources F1 (R / FPR)
+    diverse+lexicon+chunked          0.855      0.828         6             0.706 (0.557 / 0.035)
+    diverse+lexicon+public           0.878      0.766         6             0.695 (0.542 / 0.029)
+    diverse+lexicon+hard+public      0.806      0.828         6             0.761 (0.629 / 0.043)   <- chosen
+    diverse+lexicon+multilingual+public 0.870   0.828         6             0.715 (0.567 / 0.034)
+
+(For comparison, rule f1: unseen F1 0.849-0.869, but FPR 0.094-0.132 on unseen sources.)
 """
 
 from __future__ import annotations
@@ -123,7 +134,8 @@ RULES = {
 
 
 # Earlier passes' chosen settings (see HEADS in train.py), scored on a held-out file with --score --candidates:
-CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+lexicon+hard", "benign3%+max3")}
+CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+lexicon+hard", "benign3%+max3"),
+              "fifth-pass": ("diverse+lexicon+hard+public", "benign3%+max3")}
 
 
 def variants() -> dict[str, object]:
@@ -309,21 +321,29 @@ def _groups(rows: list[dict], field: str) -> dict[tuple[int, str], np.ndarray]:
     return {k: np.array(v) for k, v in out.items()}
 
 
-def score_held_out(file: str, candidates: bool) -> None:
-    """Print the shipped head's numbers on ``file`` (a path, or a name in evaluators/data) and, with
-    ``candidates``, those of the earlier passes' chosen settings, trained here in memory (no model file written)."""
-    path = Path(file) if Path(file).exists() else DATA / file
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    texts = [r["text"] for r in rows]
-    print(held_out_report(f"shipped head ({models.head('prompt_injection').threshold:.3f}) on {path.name}", rows,
-                          evaluator_flags(texts)), flush=True)
-    if not candidates:
-        return
+def score_held_out(files: list[str], candidates: list[str]) -> None:
+    """Print the shipped head's numbers on each of ``files`` (paths, or names in evaluators/data) and on all of them
+    pooled; then the same for each of ``candidates`` (names in ``CANDIDATES``), trained here in memory (no model
+    file written)."""
+    sets = []
+    for file in files:
+        path = Path(file) if Path(file).exists() else DATA / file
+        sets.append((path.name, [json.loads(line) for line in path.read_text().splitlines() if line.strip()]))
+    pooled = [r for _, rows in sets for r in rows]
     table = variants()
-    for name, (variant, rule) in CANDIDATES.items():
+    heads = [(f"shipped head ({models.head('prompt_injection').threshold:.3f})", None)]
+    for name in candidates:
+        variant, rule = CANDIDATES[name]
         h, _ = fit_head(replace(table[variant], **RULES[rule]))
-        print(held_out_report(f"{name} candidate {variant} / {rule} (threshold {h.threshold:.3f}) on {path.name}",
-                              rows, evaluator_flags(texts, h)), flush=True)
+        heads.append((f"{name} candidate {variant} / {rule} (threshold {h.threshold:.3f})", h))
+    for title, h in heads:
+        flags = evaluator_flags([r["text"] for r in pooled], h)
+        start = 0
+        for name, rows in sets:
+            print(held_out_report(f"{title} on {name}", rows, flags[start:start + len(rows)]), flush=True)
+            start += len(rows)
+        if len(sets) > 1:
+            print(f"== {title}, pooled over {len(sets)} files:\n    all      " + _summary(pooled, flags), flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -331,17 +351,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("variants", nargs="*")
     ap.add_argument("--rules", default="f1", help="comma-separated threshold rules, or 'all': " + ", ".join(RULES))
     ap.add_argument("--list", action="store_true")
-    ap.add_argument("--score", metavar="FILE", help="report only: score a held-out file with the shipped head "
-                    "through the evaluator (P/R/F1/FPR, counts, Wilson intervals); nothing is trained on it")
-    ap.add_argument("--candidates", action="store_true",
-                    help="with --score: also the candidates " + ", ".join(CANDIDATES) + " (trained in memory)")
+    ap.add_argument("--score", metavar="FILE", nargs="+", help="report only: score held-out files with the shipped "
+                    "head through the evaluator (P/R/F1/FPR, counts, Wilson intervals; each and pooled); nothing is "
+                    "trained on them")
+    ap.add_argument("--candidates", nargs="?", const=",".join(CANDIDATES), default="",
+                    help="with --score: also these candidates, comma-separated (default: all of "
+                    + ", ".join(CANDIDATES) + "; trained in memory)")
     a = ap.parse_args(argv)
     table = variants()
     if a.list:
         print("\n".join(table))
         return 0
     if a.score:
-        score_held_out(a.score, a.candidates)
+        score_held_out(a.score, [c for c in a.candidates.split(",") if c])
         return 0
     rules = list(RULES) if a.rules == "all" else a.rules.split(",")
     for name in a.variants or list(table):
