@@ -64,6 +64,9 @@ HEADS = {
     # threshold 0.757, out-of-fold bastion F1 0.956 (R 0.915, FPR 0), bastion half left out R 0.889 FPR 0, held-out
     # hard benign 6 of 192. Its one test look: P 1.000 R 0.727 F1 0.842 FPR 0 -- FPR fixed, recall lost, F1 under
     # the 0.90 goal, so not shipped: the spec below is unchanged and the new options stay off.
+    # Fifth pass (data/validate_injection.py): + injection_train_public.jsonl (public red-team collections), chunked
+    # training, rule benign3%+max3. Held-out: spikee F1 0.683 (shipped 0.686), and both heads flag 26-33% of a new
+    # blind set of documentation prose (injection_test_docs_benign.jsonl), so not shipped.
     "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
                                  calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
                                  reveal=True, max_fpr=0.03, calibration_weight=10),
@@ -198,16 +201,29 @@ def prepare(spec: HeadSpec) -> Prepared:
     return Prepared(spec, rows, groups, x, np.array([int(r["label"]) for r in rows]), x @ x.T, counts, cal)
 
 
+def chunked_scores(head: LinearHead, texts: list[str]) -> np.ndarray:
+    """``head``'s score of each text as the evaluator scores it: the max over its chunks."""
+    from pharos.evaluators.builtin.models import chunks, head_scores
+
+    owner, parts = [], []
+    for i, t in enumerate(texts):
+        for c in chunks(t):
+            owner.append(i)
+            parts.append(c)
+    out = np.zeros(len(texts))
+    if parts:
+        np.maximum.at(out, owner, head_scores(head, parts))
+    return out
+
+
 def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
     calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
-    from pharos.evaluators.builtin.models import head_scores
-
     prep = prepare(spec)
     oofs = [prep.out_of_fold(salt) for salt in SALTS[:spec.threshold_splits]]
     cal, y = prep.cal, prep.y
     head = prep.fit(np.arange(len(prep.rows)), epochs, lr)
-    benign = head_scores(head, [r["text"] for f in spec.threshold_benign for r in load(f)])
+    benign = chunked_scores(head, [r["text"] for f in spec.threshold_benign for r in load(f)])
     threshold = rule_threshold(spec, prep, oofs, benign)
     head.threshold = threshold
     calibration = metrics(oofs[0][cal] >= threshold, y[cal])

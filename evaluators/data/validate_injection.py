@@ -91,6 +91,28 @@ held-out hard benign rows, benign5%+max3 flags 11; worst FPR 0 for all of these)
     diverse+lexicon+multilingual+public 0.870   0.828         6             0.715 (0.567 / 0.034)
 
 (For comparison, rule f1: unseen F1 0.849-0.869, but FPR 0.094-0.132 on unseen sources.)
+
+Its one look at the held-out sets (``--score injection_test_spikee.jsonl injection_test_docs_benign.jsonl
+injection_test.jsonl --candidates fifth-pass``), next to the shipped head:
+
+    head                     spikee P / R / F1 / FPR          docs benign FPR        bastion test P / R / F1 / FPR
+    shipped (0.788)          1.000 / 0.522 / 0.686 / 0 of 166  161 of 494 (0.326)    0.977 / 0.764 / 0.857 / 1 of 26
+    fifth pass (0.806)       1.000 / 0.518 / 0.683 / 0 of 166  131 of 494 (0.265)    1.000 / 0.673 / 0.804 / 0 of 26
+
+Not shipped: its spikee F1 does not beat the shipped head's, and pooled over the three sets its FPR is 0.191 (131
+of 686), the shipped head's 0.236. The docs set is the news: both heads flag a quarter to a third of ordinary
+documentation prose (shipped: library docs 24%, LLM-SDK docs 48%, security-tool prose 39%, CLI help 11%). None of
+the training data is documentation.
+
+Sixth pass (rule written down and committed before any of its runs): documentation prose from packages disjoint
+from the docs test set's, as benign training rows (``injection_train_docs_benign.jsonl``) and, from yet other
+packages, as threshold-only rows (``injection_threshold_docs_benign.jsonl``). ``UNIVERSE`` gains the training docs
+file (the fifth pass's unseen-source numbers above were measured without it). Variants: the fifth pass's choice
++docs, and diverse+lexicon+public+docs; rules f1, benign3%+max3, benign5%+max3, docs3%+max3, docs5%+max3 (the last
+two pool both threshold-only files). Eligible: worst FPR <= 0.03, at most 9 of the 192 held-out hard benign rows and
+at most 5% of the threshold docs rows flagged. Chosen: the highest unseen-source F1; within 0.005, fewer held-out
+benign rows flagged. Then one look at the same three held-out sets, and the same shipping rule and goal as the fifth
+pass.
 """
 
 from __future__ import annotations
@@ -110,7 +132,8 @@ import numpy as np
 from pharos.evaluators import base
 from pharos.evaluators.builtin import models
 from pharos.evaluators.builtin.models import head_scores
-from pharos.evaluators.train import DATA, HEADS, SALTS, choose_threshold, fit_head, load, metrics, prepare, rule_threshold
+from pharos.evaluators.train import (DATA, HEADS, SALTS, choose_threshold, chunked_scores, fit_head, load, metrics, prepare,
+                                     rule_threshold)
 
 SHIPPED = HEADS["prompt_injection"]
 BASTION = "injection_train_bastion.jsonl"
@@ -120,6 +143,8 @@ DIVERSE = "injection_train_diverse.jsonl"
 HARD = "injection_train_hard_benign.jsonl"
 HELD_BENIGN = "injection_threshold_benign.jsonl"
 PUBLIC = "injection_train_public.jsonl"
+DOCS = "injection_train_docs_benign.jsonl"
+HELD_DOCS = "injection_threshold_docs_benign.jsonl"
 # Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
 RULES = {
     "f1": {},
@@ -130,6 +155,8 @@ RULES = {
     "benign1%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.01, "threshold_splits": 3},
     "benign3%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.03, "threshold_splits": 3},
     "benign5%+max3": {"threshold_benign": (HELD_BENIGN,), "benign_max_fpr": 0.05, "threshold_splits": 3},
+    "docs3%+max3": {"threshold_benign": (HELD_BENIGN, HELD_DOCS), "benign_max_fpr": 0.03, "threshold_splits": 3},
+    "docs5%+max3": {"threshold_benign": (HELD_BENIGN, HELD_DOCS), "benign_max_fpr": 0.05, "threshold_splits": 3},
 }
 
 
@@ -162,12 +189,16 @@ def variants() -> dict[str, object]:
         "diverse+lexicon+hard+public": replace(s, train=diverse + (HARD, PUBLIC), lexicon=True, chunked=True),
         "diverse+lexicon+multilingual+public": replace(s, train=diverse + (MULTI, PUBLIC), lexicon=True,
                                                         chunked=True),
+        # Sixth pass: documentation prose as benign rows
+        "diverse+lexicon+hard+public+docs": replace(s, train=diverse + (HARD, PUBLIC, DOCS), lexicon=True,
+                                                     chunked=True),
+        "diverse+lexicon+public+docs": replace(s, train=diverse + (PUBLIC, DOCS), lexicon=True, chunked=True),
     }
 
 
 # Every training source of the fifth pass's variants: "unseen-source" scores cover all of them for every variant,
 # so variants trained on different files are compared on the same rows (see ``unseen_scores``).
-UNIVERSE = SHIPPED.train + (DIVERSE, HARD, MULTI, PUBLIC)
+UNIVERSE = SHIPPED.train + (DIVERSE, HARD, MULTI, PUBLIC, DOCS)
 
 
 @lru_cache(maxsize=None)
@@ -177,7 +208,7 @@ def scores(spec) -> dict:
     prep = prepare(spec)
     oofs = [prep.out_of_fold(salt) for salt in SALTS]
     full = prep.fit(np.arange(len(prep.rows)))
-    held = head_scores(full, [r["text"] for r in load(HELD_BENIGN)])
+    held = {f: chunked_scores(full, [r["text"] for r in load(f)]) for f in (HELD_BENIGN, HELD_DOCS)}
     loso = np.zeros(len(prep.rows))
     for g in sorted(set(prep.groups)):
         out = np.array([i for i, gi in enumerate(prep.groups) if gi == g])
@@ -209,7 +240,8 @@ def validate(spec, rule: dict) -> dict:
     sc = scores(spec)
     prep, oofs, held, loso = sc["prep"], sc["oofs"], sc["held"], sc["loso"]
     spec = replace(spec, **rule)
-    benign = held if spec.threshold_benign else np.zeros(0)
+    benign = np.concatenate([held[f] for f in spec.threshold_benign] + [np.zeros(0)])
+    docs, held = held[HELD_DOCS], held[HELD_BENIGN]
     y, cal = prep.y, prep.cal
     bastion = np.array([i for i in cal if prep.groups[i] == BASTION])
     runs, thresholds = [], []
@@ -229,7 +261,7 @@ def validate(spec, rule: dict) -> dict:
     return {"threshold": t, "thresholds": thresholds, "oof": runs, "loso": per_source,
             "pooled": metrics(loso >= t, y), "unseen": metrics(sc["unseen"][0] >= t, sc["unseen"][1]),
             "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
-            "held_fp": int((held >= t).sum()), "held_kinds": Counter(r["category"] for r, v in
+            "held_fp": int((held >= t).sum()), "docs_fp": int((docs >= t).sum()), "docs_n": len(docs), "held_kinds": Counter(r["category"] for r, v in
                                                                      zip(load(HELD_BENIGN), held) if v >= t), "held_n": len(held), "held_top": np.sort(held)[::-1][:3],
             "worst_fpr": max([m["fpr"] for m in runs] + [b["fpr"]]),
             "worst_recall": min([m["recall"] for m in runs] + [b["recall"]])}
@@ -246,6 +278,7 @@ def report(name: str, r: dict, sources: bool = True) -> str:
              f"  out-of-fold bastion (3 splits): F1 {span('f1')}  recall {span('recall')}  FPR {span('fpr')}",
              f"  bastion half left out: recall {b['recall']:.3f} FPR {b['fpr']:.3f} ({b['fp']} of {b['n'] - b['pos']})"
              f"  | worst over splits and left-out half: recall {r['worst_recall']:.3f} FPR {r['worst_fpr']:.3f}",
+             f"  threshold docs ({HELD_DOCS}, full head): {r['docs_fp']} of {r['docs_n']} flagged",
              f"  held-out benign ({HELD_BENIGN}, full head): {r['held_fp']} of {r['held_n']} flagged; top scores "
              + ", ".join(f"{v:.3f}" for v in r["held_top"]) + "; flagged kinds " + str(dict(r["held_kinds"])),
              "  leave-one-source-out pooled: F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f}".format(
