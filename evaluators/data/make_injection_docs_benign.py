@@ -215,10 +215,16 @@ def squeeze(text: str) -> str:
 
 # ----------------------------------------------------------------------------------------------------- reading
 def source_files(name: str, where: str, pin: str) -> list[tuple[str, str]]:
-    """(relative path, text) of the files a source's paragraphs come from, in a fixed order."""
+    """(relative path, text) of the files a source's paragraphs come from, in a fixed order.  ``where`` "venv" reads
+    an installed distribution of the running Python; a path ending in ``site-packages`` reads one installed there."""
     out: list[tuple[str, str]] = []
-    if where == "venv":
-        dist = metadata.distribution(name)
+    if where == "venv" or where.endswith("site-packages"):
+        if where == "venv":
+            dist = metadata.distribution(name)
+        else:
+            dist = next(iter(metadata.distributions(name=name, path=[where])), None)
+            if dist is None:
+                raise SystemExit(f"{name}: not installed in {where}")
         if dist.version != pin:
             raise SystemExit(f"{name}: installed {dist.version}, expected {pin}")
         out.append(("METADATA", dist.read_text("METADATA") or ""))
@@ -392,10 +398,12 @@ class NearDup:
         return any(n / (len(s) + len(self.sets[i]) - n) >= JACCARD for i, n in seen.items())
 
 
-def training_index() -> NearDup:
+def training_index(patterns: tuple[str, ...] = TRAIN_FILES, exclude: tuple[str, ...] = ()) -> NearDup:
+    """Near-duplicate index of every row of the data files matching ``patterns`` (file names in ``exclude`` left
+    out)."""
     idx = NearDup()
-    for pattern in TRAIN_FILES:
-        for path in sorted(HERE.glob(pattern)):
+    for pattern in patterns:
+        for path in sorted(p for p in HERE.glob(pattern) if p.name not in exclude):
             for line in path.read_text("utf-8").splitlines():
                 if line.strip():
                     idx.add(json.loads(line)["text"])
@@ -403,10 +411,10 @@ def training_index() -> NearDup:
 
 
 # ---------------------------------------------------------------------------------------------------- building
-def candidates() -> list[dict]:
+def candidates(sources: tuple[tuple[str, str, str, str, str], ...] = SOURCES) -> list[dict]:
     """Every prose paragraph of every source, with its package, licence, kind and tier, in MD5 order."""
     rows: dict[str, dict] = {}
-    for name, where, pin, kind, licence in SOURCES:
+    for name, where, pin, kind, licence in sources:
         for path, text in source_files(name, where, pin):
             for raw, cli in paragraphs_of(path, text):
                 if not is_prose(raw):
@@ -419,34 +427,43 @@ def candidates() -> list[dict]:
     return [rows[k] for k in sorted(rows)]
 
 
-def build(verbose: bool = True) -> list[dict]:
-    cands = candidates()
-    counts = Counter({"prose_candidates": len(cands), "dropped_near_dup_training": 0, "dropped_near_dup_internal": 0,
-                      "dropped_on_reading": 0, "over_package_cap": 0})
-    train, kept_idx = training_index(), NearDup()
+def build(verbose: bool = True, sources: tuple[tuple[str, str, str, str, str], ...] = SOURCES,
+          filters: list[tuple[str, NearDup]] | None = None, dropped: dict[str, str] | None = None,
+          caps: dict[str, tuple[int, int]] | None = None, cli_cap: int = CLI_CAP) -> list[dict]:
+    """The rows of ``sources`` after the filters, in MD5 order.  ``filters``: (count name, index) pairs, a candidate
+    near-duplicating a row of an index is dropped (default: the training files); ``dropped``: rows dropped on
+    reading (default ``DROPPED``); ``caps``/``cli_cap``: rows kept per package (default ``CAPS``/``CLI_CAP``)."""
+    cands = candidates(sources)
+    filters = [("dropped_near_dup_training", training_index())] if filters is None else filters
+    dropped = DROPPED if dropped is None else dropped
+    caps = CAPS if caps is None else caps
+    counts = Counter({"prose_candidates": len(cands), **{name: 0 for name, _ in filters},
+                      "dropped_near_dup_internal": 0, "dropped_on_reading": 0, "over_package_cap": 0})
+    kept_idx = NearDup()
     picked: list[dict] = []
     per_pkg: Counter = Counter()
     for row in cands:
-        if train.hit(row["text"]):
-            counts["dropped_near_dup_training"] += 1
+        hit = next((name for name, idx in filters if idx.hit(row["text"])), None)
+        if hit:
+            counts[hit] += 1
             continue
         if kept_idx.hit(row["text"]):
             counts["dropped_near_dup_internal"] += 1
             continue
         kept_idx.add(row["text"])
-        if md5(row["text"])[:10] in DROPPED:
+        if md5(row["text"])[:10] in dropped:
             counts["dropped_on_reading"] += 1
             continue
         picked.append(row)
     # per package: instruction-like rows (keyword tier first), then ordinary rows, each in MD5 order
     out: list[dict] = []
-    kind_of = {src[0]: src[3] for src in SOURCES}
+    kind_of = {src[0]: src[3] for src in sources}
     for row in sorted(picked, key=lambda r: (r["source"], -min(r["tier"], 1), -r["tier"], r["key"])):
         if row["kind"] == "cli-help":
-            slot, cap = "cli", CLI_CAP
+            slot, cap = "cli", cli_cap
         else:
             slot = "instr" if row["tier"] else "plain"
-            cap = CAPS[kind_of[row["source"]]][slot == "plain"]
+            cap = caps[kind_of[row["source"]]][slot == "plain"]
         if per_pkg[(row["source"], slot)] >= cap:
             counts["over_package_cap"] += 1
             continue
