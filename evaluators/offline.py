@@ -118,6 +118,35 @@ def _prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
     return metrics(pred, y)
 
 
+# Held-out prompt-injection sets (never trained on; see evaluators/data/LICENSES.md): bastioncorpus' held-out half,
+# spikee's seed data, and documentation prose of 77 packages (benign only).
+INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_spikee.jsonl",
+                   "docs": "injection_test_docs_benign.jsonl"}
+
+
+def _injection_benchmark() -> dict[str, dict[str, float]]:
+    """Prompt injection on each held-out set and on all of them pooled (``prompt_injection``), each text scored as
+    the evaluator scores a call's input: the max over its chunks."""
+    from pharos.evaluators.builtin.models import head
+    from pharos.evaluators.train import chunked_scores, load
+
+    h = head("prompt_injection")
+    chunked_scores(h, ["warm up"])
+    report, flags, labels = {}, [], []
+    for key, file in INJECTION_TESTS.items():
+        rows = load(file)
+        t0 = time.perf_counter()
+        pred = chunked_scores(h, [r["text"] for r in rows]) >= h.threshold
+        dt = time.perf_counter() - t0
+        y = np.array([r["label"] for r in rows])
+        report[f"prompt_injection/{key}"] = {**_prf(pred, y), "items_s": len(rows) / dt}
+        flags.append(pred)
+        labels.append(y)
+    items_s = sum(m["n"] for m in report.values()) / sum(m["n"] / m["items_s"] for m in report.values())
+    return {"prompt_injection": {**_prf(np.concatenate(flags), np.concatenate(labels)), "items_s": items_s},
+            **report}
+
+
 def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
     """Precision, recall, F1, false-positive rate and items/s per evaluator on the labelled sets."""
     from pharos.evaluators.builtin.models import head, probabilities
@@ -126,9 +155,8 @@ def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
     from pharos.evaluators.builtin.secrets import find_secrets
     from pharos.evaluators.train import load
 
-    report: dict[str, dict[str, float]] = {}
-    for name, file in (("prompt_injection", "injection_test.jsonl"), ("toxicity", "toxicity_test.jsonl"),
-                       ("refusal", "refusal_test.jsonl")):
+    report: dict[str, dict[str, float]] = _injection_benchmark()
+    for name, file in (("toxicity", "toxicity_test.jsonl"), ("refusal", "refusal_test.jsonl")):
         rows = load(file)
         probabilities(name, ["warm up"])
         t0 = time.perf_counter()

@@ -113,6 +113,17 @@ two pool both threshold-only files). Eligible: worst FPR <= 0.03, at most 9 of t
 at most 5% of the threshold docs rows flagged. Chosen: the highest unseen-source F1; within 0.005, fewer held-out
 benign rows flagged. Then one look at the same three held-out sets, and the same shipping rule and goal as the fifth
 pass.
+
+Sixth pass, measured (threshold docs = rows of ``injection_threshold_docs_benign.jsonl`` flagged by the full head;
+rules not listed are ineligible: more than 9 held-out hard benign rows flagged, or worst FPR 0.054):
+
+    variant / rule                               threshold  worst recall  held  threshold docs  unseen F1 (R / FPR)
+    diverse+lexicon+hard+public+docs / benign3%+max3  0.631  0.922       6     6 of 327        0.817 (0.725 / 0.058) <- chosen
+    diverse+lexicon+public+docs / benign3%+max3       0.758  0.859       6     1 of 327        0.759 (0.629 / 0.034)
+    diverse+lexicon+hard+public+docs / f1 (held 11)   0.533  0.953       11    10 of 327       0.843 (0.786 / 0.090)
+
+Documentation prose in training moved the benign-3% threshold from 0.806 to 0.631 and the worst recall from 0.828
+to 0.922 at the same false-positive constraints.
 """
 
 from __future__ import annotations
@@ -163,7 +174,8 @@ RULES = {
 
 # Earlier passes' chosen settings (see HEADS in train.py), scored on a held-out file with --score --candidates:
 CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+lexicon+hard", "benign3%+max3"),
-              "fifth-pass": ("diverse+lexicon+hard+public", "benign3%+max3")}
+              "fifth-pass": ("diverse+lexicon+hard+public", "benign3%+max3"),
+              "sixth-pass": ("diverse+lexicon+hard+public+docs", "benign3%+max3")}
 
 
 def variants() -> dict[str, object]:
