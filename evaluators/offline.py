@@ -185,12 +185,12 @@ def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
         dt = time.perf_counter() - t0
         report[name] = {**_prf(np.array([s.label == "relevant" for s in scores]),
                                np.array([r["label"] for r in rows])), "items_s": len(rows) / dt}
-    print(f"{'evaluator':18s} {'precision':>9s} {'recall':>7s} {'f1':>6s} {'fpr':>6s} {'n':>5s} {'items/s':>9s}",
+    print(f"{'evaluator':24s} {'precision':>9s} {'recall':>7s} {'f1':>6s} {'fpr':>6s} {'n':>5s} {'items/s':>9s}",
           file=out)
     for name, m in report.items():
-        print(f"{name:18s} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['fpr']:6.3f} "
+        print(f"{name:24s} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['fpr']:6.3f} "
               f"{int(m['n']):5d} {m['items_s']:9.0f}", file=out)
         for k, v in m.items():
             if k.startswith("recall_"):
-                print(f"  {k[7:]:16s} recall {v:.3f}", file=out)
+                print(f"  {k[7:]:22s} recall {v:.3f}", file=out)
     return report

@@ -45,6 +45,11 @@ class HeadSpec:
     chunked: bool = False  # rows longer than the evaluator's chunk are trained on as its chunks, as it scores them
 
 
+# The prompt-injection head shipped as version 2 (sessions 3-5); the base of data/validate_injection.py's variants.
+PROMPT_INJECTION_V2 = HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
+                               calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
+                               reveal=True, max_fpr=0.03, calibration_weight=10)
+
 HEADS = {
     # Tried (not shipped): + injection_train_multilingual.jsonl, lexicon=True, score_payloads=True: out-of-fold
     # calibration F1 0.984 FPR 0.027 (vs 0.950 / 0), but held-out test F1 0.882 with FPR 0.077 (2 of 26), over the
@@ -63,13 +68,19 @@ HEADS = {
     # out-of-fold bastion benign + injection_threshold_benign.jsonl, never trained on -- reach it). Validation:
     # threshold 0.757, out-of-fold bastion F1 0.956 (R 0.915, FPR 0), bastion half left out R 0.889 FPR 0, held-out
     # hard benign 6 of 192. Its one test look: P 1.000 R 0.727 F1 0.842 FPR 0 -- FPR fixed, recall lost, F1 under
-    # the 0.90 goal, so not shipped: the spec below is unchanged and the new options stay off.
+    # the 0.90 goal, so not shipped.
     # Fifth pass (data/validate_injection.py): + injection_train_public.jsonl (public red-team collections), chunked
     # training, rule benign3%+max3. Held-out: spikee F1 0.683 (shipped 0.686), and both heads flag 26-33% of a new
     # blind set of documentation prose (injection_test_docs_benign.jsonl), so not shipped.
-    "prompt_injection": HeadSpec(("injection_train.jsonl", "injection_train_extra.jsonl"), "injection_test.jsonl",
-                                 calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
-                                 reveal=True, max_fpr=0.03, calibration_weight=10),
+    # Sixth pass, shipped as version 3: + public red-team collections and documentation prose of 103 packages
+    # (injection_train_public.jsonl, injection_train_docs_benign.jsonl), chunked training, lexicon, rule
+    # benign3%+max3 (threshold 0.631). Held-out, one look: documentation prose of 77 other packages flagged 19 of 494
+    # (version 2: 161 of 494); bastion test unchanged (F1 0.857, 1 of 26); spikee F1 0.676 (version 2: 0.686); all
+    # three pooled F1 0.685, FPR 0.029 (version 2: 0.548, 0.236). The F1 goal (0.90) is not met.
+    "prompt_injection": replace(PROMPT_INJECTION_V2, train=PROMPT_INJECTION_V2.train + (
+        "injection_train_diverse.jsonl", "injection_train_hard_benign.jsonl", "injection_train_public.jsonl",
+        "injection_train_docs_benign.jsonl"), lexicon=True, chunked=True,
+        threshold_benign=("injection_threshold_benign.jsonl",), benign_max_fpr=0.03, threshold_splits=3),
     "toxicity": HeadSpec(("toxicity_train.jsonl",), "toxicity_test.jsonl"),
     "refusal": HeadSpec(("refusal_train.jsonl",), "refusal_test.jsonl"),
 }

@@ -138,13 +138,13 @@ def test_rule_threshold_rises_above_benign_rows_with_a_margin():
     from dataclasses import replace
     from types import SimpleNamespace
 
-    from pharos.evaluators.train import HEADS, choose_threshold, rule_threshold
+    from pharos.evaluators.train import PROMPT_INJECTION_V2, choose_threshold, rule_threshold
 
     y = np.array([0] * 20 + [1] * 20)
     oof = np.concatenate([np.linspace(0.05, 0.45, 20), np.linspace(0.5, 0.95, 20)])
     prep = SimpleNamespace(cal=np.arange(40), y=y)
     benign = np.array([0.2, 0.55, 0.6])
-    spec = HEADS["prompt_injection"]
+    spec = PROMPT_INJECTION_V2  # no threshold rule of its own
     assert rule_threshold(spec, prep, [oof], benign) == choose_threshold(oof, y, spec.max_fpr)
     strict = replace(spec, threshold_benign=("x",), benign_max_fpr=0.0, margin=0.02)
     t = rule_threshold(strict, prep, [oof], benign)
