@@ -220,7 +220,10 @@ def source_files(name: str, where: str, pin: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if where == "venv" or where.endswith("site-packages"):
         if where == "venv":
-            dist = metadata.distribution(name)
+            try:
+                dist = metadata.distribution(name)
+            except metadata.PackageNotFoundError:
+                raise SystemExit(f"{name}: not installed in this Python") from None
         else:
             dist = next(iter(metadata.distributions(name=name, path=[where])), None)
             if dist is None:
