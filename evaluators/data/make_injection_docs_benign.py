@@ -46,10 +46,12 @@ import sys
 import tokenize
 import warnings
 import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from email import message_from_string
 from importlib import metadata
 from pathlib import Path
+
+from pharos.evaluators.data.neardup import NearDup, md5, squeeze
 
 HERE = Path(__file__).parent
 OUT = HERE / "injection_test_docs_benign.jsonl"
@@ -58,7 +60,6 @@ TRAIN_FILES = ("injection_train*.jsonl", "injection_calibration_benign.jsonl", "
 CAPS = {"llm-sdk": (9, 4), "security-tool": (9, 4), "library-docs": (3, 1)}
 CLI_CAP = 3
 MIN_WORDS, MAX_WORDS = 15, 250
-JACCARD = 0.5
 SYS_LIB = Path("/usr/lib/python3.11")
 SYS_DIST = Path("/usr/lib/python3/dist-packages")
 
@@ -202,15 +203,6 @@ IMPERATIVE_VERBS = (
 IMPERATIVE = re.compile(
     r"(^|[.!?:;]\s+|\n\s*[-*]\s+)(" + "|".join(re.escape(v) for v in IMPERATIVE_VERBS) + r")\b(?!\s*[(=.:,])"
     r"|\byou (must|should|need to|have to|can|may|will need|'ll need|might want)\b", re.I)
-WORD = re.compile(r"[a-z0-9']+")
-
-
-def md5(text: str) -> str:
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 # ----------------------------------------------------------------------------------------------------- reading
@@ -375,30 +367,6 @@ def instruction_tier(text: str) -> int:
     if KEYWORDS.search(text):
         return 2
     return 1 if IMPERATIVE.search(text) else 0
-
-
-def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    w = WORD.findall(text.lower())
-    return frozenset(tuple(w[i:i + 5]) for i in range(max(1, len(w) - 4)))
-
-
-class NearDup:
-    """Word 5-gram Jaccard index: ``hit(text)`` is True when a stored text has Jaccard >= ``JACCARD`` with it."""
-
-    def __init__(self) -> None:
-        self.sets: list[frozenset] = []
-        self.index: dict[tuple, list[int]] = defaultdict(list)
-
-    def add(self, text: str) -> None:
-        s = shingles(text)
-        for g in s:
-            self.index[g].append(len(self.sets))
-        self.sets.append(s)
-
-    def hit(self, text: str) -> bool:
-        s = shingles(text)
-        seen = Counter(i for g in s for i in self.index.get(g, ()))
-        return any(n / (len(s) + len(self.sets[i]) - n) >= JACCARD for i, n in seen.items())
 
 
 def training_index(patterns: tuple[str, ...] = TRAIN_FILES, exclude: tuple[str, ...] = ()) -> NearDup:

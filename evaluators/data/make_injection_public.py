@@ -62,6 +62,8 @@ from pathlib import Path
 
 import yaml
 
+from pharos.evaluators.data.neardup import JACCARD, shingles, squeeze
+
 HERE = Path(__file__).parent
 OUT = HERE / "injection_train_public.jsonl"
 HELD_OUT = ("injection_test.jsonl", "injection_test_spikee.jsonl")
@@ -80,8 +82,6 @@ PYRIT_SOURCES = ("AI Red Team", "https://arxiv.org/abs/2307.02483", "https://arx
                  "https://arxiv.org/abs/2308.06463")  # prefixes of the template ``source`` fields used
 PER_TEMPLATE = 3
 MAX_CHARS = 6000
-SHINGLE = 5
-JACCARD = 0.5
 AGENTIC_ATTACK = ("prompt_injection", "jailbreak", "indirect_injection", "mcp_security", "asi04_sandbox_escape",
                   "asi10_rogue_persistence", "centroid_probes")
 AGENTIC_BENIGN = ("clean_queries", "schema_compliance", "pii_leakage")
@@ -117,10 +117,6 @@ def find_wheels(dirs: list[Path]) -> dict[str, Wheel]:
 
 def _md5(*parts: str) -> str:
     return hashlib.md5("\x1f".join(parts).encode()).hexdigest()
-
-
-def squeeze(text: str) -> str:
-    return " ".join(text.split())
 
 
 # ------------------------------------------------------------------ fillers
@@ -334,11 +330,6 @@ def build(w: dict[str, Wheel]) -> list[dict]:
 
 
 # ------------------------------------------------------------------ duplicate checks
-def shingles(text: str) -> frozenset:
-    words = text.lower().split()
-    return frozenset(tuple(words[i:i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1)))
-
-
 def load(name: str) -> list[dict]:
     path = HERE / name
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

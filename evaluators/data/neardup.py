@@ -1,0 +1,43 @@
+"""Near-duplicate checks shared by the prompt-injection data generators: word 5-gram shingles, an inverted index
+answering "is this text within Jaccard ``JACCARD`` of a stored one", and the text keys they sort and compare by."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+
+JACCARD = 0.5
+WORD = re.compile(r"[a-z0-9']+")
+
+
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    w = WORD.findall(text.lower())
+    return frozenset(tuple(w[i:i + 5]) for i in range(max(1, len(w) - 4)))
+
+
+class NearDup:
+    """Word 5-gram Jaccard index: ``hit(text)`` is True when a stored text has Jaccard >= ``JACCARD`` with it."""
+
+    def __init__(self) -> None:
+        self.sets: list[frozenset] = []
+        self.index: dict[tuple, list[int]] = defaultdict(list)
+
+    def add(self, text: str) -> None:
+        s = shingles(text)
+        for g in s:
+            self.index[g].append(len(self.sets))
+        self.sets.append(s)
+
+    def hit(self, text: str) -> bool:
+        s = shingles(text)
+        seen = Counter(i for g in s for i in self.index.get(g, ()))
+        return any(n / (len(s) + len(self.sets[i]) - n) >= JACCARD for i, n in seen.items())
