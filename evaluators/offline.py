@@ -127,8 +127,8 @@ INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_
 def _injection_benchmark() -> dict[str, dict[str, float]]:
     """Prompt injection on each held-out set and on all of them pooled (``prompt_injection``), each text scored as
     the evaluator scores a call's input: the max over its chunks."""
-    from pharos.evaluators.builtin.models import head
-    from pharos.evaluators.train import chunked_scores, load
+    from pharos.evaluators.builtin.models import chunked_scores, head
+    from pharos.evaluators.train import load
 
     h = head("prompt_injection")
     chunked_scores(h, ["warm up"])

@@ -212,21 +212,6 @@ def prepare(spec: HeadSpec) -> Prepared:
     return Prepared(spec, rows, groups, x, np.array([int(r["label"]) for r in rows]), x @ x.T, counts, cal)
 
 
-def chunked_scores(head: LinearHead, texts: list[str]) -> np.ndarray:
-    """``head``'s score of each text as the evaluator scores it: the max over its chunks."""
-    from pharos.evaluators.builtin.models import chunks, head_scores
-
-    owner, parts = [], []
-    for i, t in enumerate(texts):
-        for c in chunks(t):
-            owner.append(i)
-            parts.append(c)
-    out = np.zeros(len(texts))
-    if parts:
-        np.maximum.at(out, owner, head_scores(head, parts))
-    return out
-
-
 def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
     calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
@@ -234,6 +219,8 @@ def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[Linea
     oofs = [prep.out_of_fold(salt) for salt in SALTS[:spec.threshold_splits]]
     cal, y = prep.cal, prep.y
     head = prep.fit(np.arange(len(prep.rows)), epochs, lr)
+    from pharos.evaluators.builtin.models import chunked_scores
+
     benign = chunked_scores(head, [r["text"] for f in spec.threshold_benign for r in load(f)])
     threshold = rule_threshold(spec, prep, oofs, benign)
     head.threshold = threshold

@@ -16,7 +16,8 @@ import numpy as np
 from pharos.evaluators.base import Call, Evaluator, Score
 from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
 
-__all__ = ["head", "features", "head_features", "head_scores", "normalise", "chunks", "PromptInjectionEvaluator",
+__all__ = ["head", "features", "head_features", "head_scores", "normalise", "chunks", "chunked_scores",
+           "PromptInjectionEvaluator",
            "ToxicityEvaluator", "RefusalEvaluator", "probabilities"]
 
 _LEET = str.maketrans("013457@$", "oieastas")
@@ -101,6 +102,19 @@ def chunks(text: str, size: int = CHUNK) -> list[str]:
     if cur:
         out.append(cur)
     return out[:32]
+
+
+def chunked_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
+    """``h``'s score of each text as the evaluators score a text: the max over its chunks."""
+    owner, parts = [], []
+    for i, t in enumerate(texts):
+        for c in chunks(t):
+            owner.append(i)
+            parts.append(c)
+    out = np.zeros(len(texts))
+    if parts:
+        np.maximum.at(out, owner, head_scores(h, parts))
+    return out
 
 
 class _HeadEvaluator(Evaluator):

@@ -15,9 +15,9 @@ import random
 import sys
 from pathlib import Path
 
-from pharos.evaluators.builtin.models import head
+from pharos.evaluators.builtin.models import chunked_scores, head
 from pharos.evaluators.classifier import LinearHead
-from pharos.evaluators.train import chunked_scores, load
+from pharos.evaluators.train import load
 
 
 def main(paths: list[str]) -> None:

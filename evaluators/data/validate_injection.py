@@ -161,8 +161,8 @@ import numpy as np
 
 from pharos.evaluators import base
 from pharos.evaluators.builtin import models
-from pharos.evaluators.builtin.models import head_scores
-from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, choose_threshold, chunked_scores, fit_head, load, metrics, prepare,
+from pharos.evaluators.builtin.models import chunked_scores, head_scores
+from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, choose_threshold, fit_head, load, metrics, prepare,
                                      rule_threshold)
 
 SHIPPED = PROMPT_INJECTION_V2  # "shipped" below: the version-2 head, shipped until the sixth pass

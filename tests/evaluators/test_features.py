@@ -183,8 +183,7 @@ def test_chunked_scores_are_what_the_evaluator_reports():
     """The benchmark's and the threshold rule's scores (``chunked_scores``) equal the evaluator's value for the same
     text sent as a call's input: the max over its chunks, so an injection in the middle of a long document counts."""
     from pharos.evaluators.base import Call
-    from pharos.evaluators.builtin.models import PromptInjectionEvaluator, chunks, head, head_scores
-    from pharos.evaluators.train import chunked_scores
+    from pharos.evaluators.builtin.models import PromptInjectionEvaluator, chunked_scores, chunks, head, head_scores
 
     h = head("prompt_injection")
     texts = [LONG_DOC, "What is the capital of France?"]
