@@ -142,6 +142,24 @@ documentation paragraphs, with the same numbers on the bastion test, is the bett
 on the held-out sets: both heads were fixed before they were scored. The issue's goal is not met: pooled F1 0.685
 (recall 0.553); spikee's low-resource-language rows (128 of 442) and its jailbreaks sent alone (recall 0.42) are
 where recall is lost.
+
+Seventh pass (written down and committed before any of its runs; session 6). Two gaps of version 3 are addressed
+with training data only:
+- injections buried in documentation (``injection_train_buried.jsonl``, ``make_injection_buried.py``: short training
+  attacks inside paragraphs of the training docs file, and joined paragraph pairs without one; never the bastion
+  half, so its out-of-fold scores stay out-of-fold). Version 3 flags 44% of such rows (``check_buried_injection.py``);
+- languages the head has never seen (``injection_train_lowres.jsonl``: template-generated attacks, look-alikes and
+  ordinary messages in 20+ more languages, written blind to every held-out file).
+Variants: v3 (version 3's spec), v3+buried, v3+buried+lowres, v3+buried+lowres+multilingual; rules benign3%+max3
+and docs3%+max3. ``--universe 7``: unseen-source scores also cover the two new files (every variant scored on the
+same rows; buried rows are left out with their host package's documentation). Eligible: worst FPR <= 0.03, at most
+9 of the 192 held-out hard benign rows and at most 5% of the 327 threshold docs rows flagged. Chosen: the highest
+unseen-source F1; within 0.005, fewer held-out benign rows flagged. If v3 itself is chosen, nothing ships.
+
+Then one look, with version 3 beside it, at four held-out sets: a fresh one (``injection_test_fresh.jsonl``, built
+blind this session from sources no other file uses: its first look), spikee and docs (third looks) and bastion
+(ninth; reported with that caveat). Shipping rule: pooled over the four sets, F1 higher than version 3's and FPR
+under 5%, and no set's FPR over 5%. The issue's goal counts as met if the pooled F1 >= 0.90 with FPR < 5%.
 """
 
 from __future__ import annotations
@@ -175,6 +193,8 @@ HELD_BENIGN = "injection_threshold_benign.jsonl"
 PUBLIC = "injection_train_public.jsonl"
 DOCS = "injection_train_docs_benign.jsonl"
 HELD_DOCS = "injection_threshold_docs_benign.jsonl"
+BURIED = "injection_train_buried.jsonl"
+LOWRES = "injection_train_lowres.jsonl"
 # Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
 RULES = {
     "f1": {},
@@ -200,6 +220,7 @@ def variants() -> dict[str, object]:
     """The candidate specs (training data and features), by name."""
     s = SHIPPED
     diverse = s.train + (DIVERSE,)
+    v3 = replace(s, train=diverse + (HARD, PUBLIC, DOCS), lexicon=True, chunked=True)
     return {
         "shipped": s,
         "payloads": replace(s, score_payloads=True),
@@ -224,49 +245,82 @@ def variants() -> dict[str, object]:
         "diverse+lexicon+hard+public+docs": replace(s, train=diverse + (HARD, PUBLIC, DOCS), lexicon=True,
                                                      chunked=True),
         "diverse+lexicon+public+docs": replace(s, train=diverse + (PUBLIC, DOCS), lexicon=True, chunked=True),
+        # Seventh pass: injections buried in documentation, and many more languages (base: version 3's spec)
+        "v3": v3,
+        "v3+buried": replace(v3, train=v3.train + (BURIED,)),
+        "v3+buried+lowres": replace(v3, train=v3.train + (BURIED, LOWRES)),
+        "v3+buried+lowres+multilingual": replace(v3, train=v3.train + (BURIED, LOWRES, MULTI)),
     }
 
 
 # Every training source of the fifth pass's variants: "unseen-source" scores cover all of them for every variant,
 # so variants trained on different files are compared on the same rows (see ``unseen_scores``).
 UNIVERSE = SHIPPED.train + (DIVERSE, HARD, MULTI, PUBLIC, DOCS)
+UNIVERSE7 = UNIVERSE + (BURIED, LOWRES)  # the seventh pass's (--universe 7)
+
+
+CACHE = Path.home() / ".cache" / "pharos" / "validate-injection"  # the fits' scores, by spec and data (--cache)
+
+
+def cache_key(spec) -> str:
+    """An MD5 of ``spec`` and the contents of every file it reads: equal keys, equal fits."""
+    h = hashlib.md5(repr(spec).encode())
+    for f in sorted(set(spec.train + spec.calibration)):
+        h.update(f.encode() + ((DATA / f).read_bytes() if (DATA / f).exists() else b""))
+    return h.hexdigest()
 
 
 @lru_cache(maxsize=None)
 def scores(spec) -> dict:
     """Everything the rules are judged on, computed once per spec: out-of-fold scores for each fold assignment,
-    the full head's scores of the held-out benign rows, and leave-one-source-out scores."""
+    the full head's scores of the held-out benign rows, and leave-one-source-out scores. With ``--cache``, the fits
+    (the slow part: minutes each) are kept in ``CACHE`` and reused while the spec and its files are unchanged."""
     prep = prepare(spec)
-    oofs = [prep.out_of_fold(salt) for salt in SALTS]
-    full = prep.fit(np.arange(len(prep.rows)))
+    path = CACHE / f"{cache_key(spec)}.npz"
+    if USE_CACHE and path.exists():
+        saved = np.load(path)
+        oofs, loso = list(saved["oofs"]), saved["loso"]
+        full = prep.fit(np.arange(0), epochs=0)  # a head of the right kind, weights replaced below
+        full.w, full.b = saved["w"], float(saved["b"])
+    else:
+        oofs = [prep.out_of_fold(salt) for salt in SALTS]
+        full = prep.fit(np.arange(len(prep.rows)))
+        loso = np.zeros(len(prep.rows))
+        left_out = [loso_group(g) for g in prep.groups]
+        for g in sorted(set(left_out)):
+            out = np.array([i for i, gi in enumerate(left_out) if gi == g])
+            keep = np.array([i for i, gi in enumerate(left_out) if gi != g])
+            loso[out] = head_scores(prep.fit(keep), [prep.rows[i]["text"] for i in out])
+        if USE_CACHE:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            np.savez(path, oofs=np.array(oofs), loso=loso, w=full.w, b=full.b)
     held = {f: chunked_scores(full, [r["text"] for r in load(f)]) for f in (HELD_BENIGN, HELD_DOCS)}
-    loso = np.zeros(len(prep.rows))
-    left_out = [loso_group(g) for g in prep.groups]
-    for g in sorted(set(left_out)):
-        out = np.array([i for i, gi in enumerate(left_out) if gi == g])
-        keep = np.array([i for i, gi in enumerate(left_out) if gi != g])
-        loso[out] = head_scores(prep.fit(keep), [prep.rows[i]["text"] for i in out])
     return {"prep": prep, "oofs": oofs, "held": held, "loso": loso, "unseen": unseen_scores(prep, full, loso)}
+
+
+USE_CACHE = False
 
 
 def loso_group(group: str) -> str:
     """The group a row is left out with: its source, except that the docs file's 100-odd packages are left out five
     buckets at a time (by an MD5 of the package name), which is the same test -- documentation of packages the head
     never saw -- at a twentieth of the fits."""
+    if group.startswith(BURIED + ":"):  # buried rows leave with their host package's documentation
+        group = DOCS + group[len(BURIED):]
     if group.startswith(DOCS + ":"):
         return f"{DOCS}:packages-{hashlib.md5(group.encode()).digest()[0] % 5}"
     return group
 
 
-def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Scores (and labels) of every row of ``UNIVERSE`` and the calibration files, each from a head that never saw
+def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Scores (and labels, and files) of every row of ``UNIVERSE`` and the calibration files, each from a head that never saw
     the row's source: the leave-one-source-out score for the spec's own sources, the full head's for a file the
     spec does not train on. Rows are the evaluator's chunks (as ``chunked`` training cuts them)."""
     from pharos.evaluators.train import _rows
 
     own = {(g, r["text"]): v for g, r, v in zip(prep.groups, prep.rows, loso)}
     rows, groups = [], []
-    for f in UNIVERSE + prep.spec.calibration:
+    for f in universe() + prep.spec.calibration:
         for r in _rows(f, True):
             rows.append(r)
             groups.append(f + (":" + r["source"] if r.get("source") else ""))
@@ -274,7 +328,17 @@ def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     out = np.array([own.get((g, r["text"]), 0.0) for g, r in zip(groups, rows)])
     if missing:
         out[missing] = head_scores(full, [rows[i]["text"] for i in missing])
-    return out, np.array([int(r["label"]) for r in rows])
+    return out, np.array([int(r["label"]) for r in rows]), np.array([g.split(":")[0] for g in groups])
+
+
+def universe() -> tuple[str, ...]:
+    """The files unseen-source scores cover: ``UNIVERSE`` (fifth and sixth passes) or, with ``--universe 7``,
+    ``UNIVERSE7`` (seventh pass)."""
+    return UNIVERSES[ACTIVE]
+
+
+UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7}
+ACTIVE = "6"
 
 
 def validate(spec, rule: dict) -> dict:
@@ -301,6 +365,8 @@ def validate(spec, rule: dict) -> dict:
     b = per_source[BASTION]
     return {"threshold": t, "thresholds": thresholds, "oof": runs, "loso": per_source,
             "pooled": metrics(loso >= t, y), "unseen": metrics(sc["unseen"][0] >= t, sc["unseen"][1]),
+            "unseen_files": {f: metrics(sc["unseen"][0][sc["unseen"][2] == f] >= t, sc["unseen"][1][sc["unseen"][2] == f])
+                             for f in dict.fromkeys(sc["unseen"][2])},
             "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
             "held_fp": int((held >= t).sum()), "docs_fp": int((docs >= t).sum()), "docs_n": len(docs), "held_kinds": Counter(r["category"] for r, v in
                                                                      zip(load(HELD_BENIGN), held) if v >= t), "held_n": len(held), "held_top": np.sort(held)[::-1][:3],
@@ -327,6 +393,8 @@ def report(name: str, r: dict, sources: bool = True) -> str:
                  **r["pooled_best"]),
              "  unseen sources (all of UNIVERSE): F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f} (n {n})".format(
                  **r["unseen"])]
+    lines += [f"    unseen {f:42s} n {m['n']:5d}  recall {m['recall']:.3f}  FPR {m['fpr']:.3f}"
+              for f, m in r["unseen_files"].items()]
     if sources:
         for g, m in r["loso"].items():
             lines.append(f"    {g:55s} n {m['n']:5d}  recall {m['recall']:.3f} ({m['pos']} inj)  "
@@ -421,10 +489,14 @@ def score_held_out(files: list[str], candidates: list[str]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global ACTIVE, USE_CACHE
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("variants", nargs="*")
     ap.add_argument("--rules", default="f1", help="comma-separated threshold rules, or 'all': " + ", ".join(RULES))
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--universe", choices=UNIVERSES, default="6",
+                    help="the files unseen-source scores cover: 6 (fifth and sixth passes) or 7 (seventh)")
+    ap.add_argument("--cache", action="store_true", help=f"keep and reuse the fits' scores in {CACHE}")
     ap.add_argument("--score", metavar="FILE", nargs="+", help="report only: score held-out files with the shipped "
                     "head through the evaluator (P/R/F1/FPR, counts, Wilson intervals; each and pooled); nothing is "
                     "trained on them")
@@ -432,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --score: also these candidates, comma-separated (default: all of "
                     + ", ".join(CANDIDATES) + "; trained in memory)")
     a = ap.parse_args(argv)
+    ACTIVE, USE_CACHE = a.universe, a.cache
     table = variants()
     if a.list:
         print("\n".join(table))
