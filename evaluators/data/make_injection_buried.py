@@ -29,10 +29,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-try:
-    from neardup import NearDup
-except ImportError:  # imported as evaluators.data.make_injection_buried (tests)
-    from .neardup import NearDup
+from pharos.evaluators.data.neardup import NearDup
 
 HERE = Path(__file__).parent
 OUT = HERE / "injection_train_buried.jsonl"
