@@ -14,7 +14,8 @@ Sources (each wheel's licence is in its dist-info):
   those in ``LMTWT_BENIGN`` (hallucination probes: ordinary customer questions) are benign; the rest (harmful
   requests, tool abuse, resource exhaustion, output-injection requests) are neither and are left out.
 - ``raginject`` 0.12.0 (Apache-2.0): ``raginject/attacks/patterns/*.yaml``: ``injected_content`` (a document with an
-  injected instruction, kind ``indirect``), the same document with ``payload`` cut out (benign), and every
+  injected instruction, kind ``indirect``), the same document with ``payload`` cut out (benign; not when the
+  document still holds the attack's canary, e.g. a payload repeated in other words), and every
   ``question`` (benign, also those of ``pattern_sets/retriever``, whose keyword-salad documents are not injections
   and are left out); the benign corpus ``_BENIGN_CORPUS`` of ``raginject/demo.py``.
 - ``garak-multilingual`` 0.1.0 (Apache-2.0, (c) Fevzi Ege Yurtsevenler; its own payloads, not garak's data):
@@ -31,7 +32,7 @@ Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not
 direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
 ``MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
 ``CAP`` rows per source and label (an MD5-seeded choice). Then dropped, counted per source: exact duplicates within
-the file (whitespace squeezed), and near-duplicates of ANY row of every other ``injection_*.jsonl`` here (word
+the file (whitespace squeezed), near-duplicates (Jaccard) of an earlier kept row of the same label, and near-duplicates of ANY row of every other ``injection_*.jsonl`` here (word
 5-gram Jaccard >= 0.5, or one text inside the other after squeezing whitespace and lowercasing, the inner one of at
 least 5 words (``substantial``), or the same text; texts with no Latin word, whose shingle set is empty, are compared
 by containment only).
@@ -118,7 +119,9 @@ GARAK_ML_SETS = {"turkish_injection": ("direct", "tr"), "multilingual_injection"
 WEISEER_KIND = {"roleplay": "jailbreak", "dual_persona": "jailbreak", "hypothetical": "jailbreak",
                 "indirect_injection": "indirect", "code_smuggling": "indirect"}
 WEISEER_LANG = {"忽略": "zh", "تجاهل": "ar"}
-LLMVAULT_KIND = {"jailbreak": "jailbreak", "role_play": "jailbreak", "indirect_injection": "indirect"}
+LLMVAULT_KIND = {"jailbreak": "jailbreak", "role_play": "jailbreak"}
+LLMVAULT_INDIRECT = ("indirect-context-poisoning", "indirect-data-exfiltration")  # a document with a hidden instruction;
+# llmvault's other "indirect" templates are the user's own requests (print your prompt, an "executive order")
 FAS_OWN = ("FAS Research", "Custom Example")
 FAS_KIND = {"indirect_injection": "indirect", "jailbreak": "jailbreak", "social_engineering": "jailbreak"}
 FAS_LANG = {"German": "de", "Spanish": "es", "Chinese": "zh", "Mixed Scripts": "mixed", "Mixed Languages": "mixed"}
@@ -217,7 +220,9 @@ def read_raginject(z: zipfile.ZipFile, source: str) -> list[dict]:
             doc = p["injected_content"]
             rows.append(_row(source, p["id"], doc, 1, "indirect", lang))
             clean = doc.replace(p["payload"].strip(), "")
-            if clean != doc and clean.strip():  # the host document without its injected instruction
+            canaries = (p.get("success_criteria") or {}).get("forbidden_in_answer") or []
+            if clean != doc and clean.strip() and not any(c.lower() in clean.lower() for c in canaries):
+                # the host document without its injected instruction (not when a copy of it stays elsewhere)
                 rows.append(_row(source, p["id"] + "/clean", clean, 0, "benign", lang))
     corpus = _module_literals(z.read("raginject/demo.py").decode()).get("_BENIGN_CORPUS", {})
     for key in sorted(corpus):
@@ -263,8 +268,8 @@ def read_llmvault(z: zipfile.ZipFile, source: str) -> list[dict]:
         for pick in range(PER_TEMPLATE if variables else 1):
             fill = {var: sorted(pool, key=lambda x: _md5(name, var, x))[pick % len(pool)]
                     for var, pool in variables.items()}
-            rows.append(_row(source, f"{name}/{pick}", template.format(**fill), 1,
-                             LLMVAULT_KIND.get(category, "direct")))
+            kind = "indirect" if name in LLMVAULT_INDIRECT else LLMVAULT_KIND.get(category, "direct")
+            rows.append(_row(source, f"{name}/{pick}", template.format(**fill), 1, kind))
     return rows
 
 
@@ -352,9 +357,12 @@ class KnownRows:
 
 
 def clean(rows: list[dict], known: KnownRows) -> tuple[list[dict], Counter]:
-    """``rows`` without exact duplicates within the file and near-duplicates of the other files; drops counted."""
+    """``rows`` without exact duplicates within the file, near-duplicates of a kept row of the same label (two
+    fillings of one template; a document and its clean copy have different labels and both stay), and
+    near-duplicates of the other files; drops counted."""
     dropped: Counter = Counter()
     seen: set[str] = set()
+    kept = {0: neardup.NearDup(), 1: neardup.NearDup()}
     out = []
     for r in rows:
         key = neardup.squeeze(r["text"])
@@ -362,10 +370,14 @@ def clean(rows: list[dict], known: KnownRows) -> tuple[list[dict], Counter]:
             dropped[(r["source"], "duplicate within the file")] += 1
             continue
         seen.add(key)
+        if neardup.shingles(r["text"]) != frozenset({()}) and kept[r["label"]].hit(r["text"]):
+            dropped[(r["source"], "near-duplicate within the file, same label")] += 1
+            continue
         why = known.match(r["text"])
         if why:
             dropped[(r["source"], f"near-duplicate of another file ({why})")] += 1
             continue
+        kept[r["label"]].add(r["text"])
         out.append({k: v for k, v in r.items() if k != "ref"})
     return out, dropped
 
