@@ -32,7 +32,8 @@ Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not
 direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
 ``MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
 ``CAP`` rows per source and label (an MD5-seeded choice). Then dropped, counted per source: exact duplicates within
-the file (whitespace squeezed), near-duplicates (Jaccard) of an earlier kept row of the same label, and near-duplicates of ANY row of every other ``injection_*.jsonl`` here (word
+the file (whitespace squeezed), near-duplicates (Jaccard) of an earlier kept row of the same label, and
+near-duplicates of ANY row of every other ``injection_*.jsonl`` here (word
 5-gram Jaccard >= 0.5, or one text inside the other after squeezing whitespace and lowercasing, the inner one of at
 least 5 words (``substantial``), or the same text; texts with no Latin word, whose shingle set is empty, are compared
 by containment only).
@@ -120,8 +121,9 @@ WEISEER_KIND = {"roleplay": "jailbreak", "dual_persona": "jailbreak", "hypotheti
                 "indirect_injection": "indirect", "code_smuggling": "indirect"}
 WEISEER_LANG = {"忽略": "zh", "تجاهل": "ar"}
 LLMVAULT_KIND = {"jailbreak": "jailbreak", "role_play": "jailbreak"}
-LLMVAULT_INDIRECT = ("indirect-context-poisoning", "indirect-data-exfiltration")  # a document with a hidden instruction;
-# llmvault's other "indirect" templates are the user's own requests (print your prompt, an "executive order")
+# llmvault templates that wrap a document with a hidden instruction; its other "indirect" templates are the user's
+# own requests (print your prompt, an "executive order"), kind direct
+LLMVAULT_INDIRECT = ("indirect-context-poisoning", "indirect-data-exfiltration")
 FAS_OWN = ("FAS Research", "Custom Example")
 FAS_KIND = {"indirect_injection": "indirect", "jailbreak": "jailbreak", "social_engineering": "jailbreak"}
 FAS_LANG = {"German": "de", "Spanish": "es", "Chinese": "zh", "Mixed Scripts": "mixed", "Mixed Languages": "mixed"}
