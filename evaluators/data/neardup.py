@@ -20,7 +20,9 @@ def squeeze(text: str) -> str:
 
 
 def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    w = WORD.findall(text.lower())
+    """Word 5-grams; for a text with no Latin-alphabet word (Chinese, Arabic, ...), character 5-grams of its
+    non-space characters, so that two such texts are not all equal to one empty shingle."""
+    w = WORD.findall(text.lower()) or list(re.sub(r"\s+", "", text.lower()))
     return frozenset(tuple(w[i:i + 5]) for i in range(max(1, len(w) - 4)))
 
 
