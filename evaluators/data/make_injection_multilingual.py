@@ -230,8 +230,9 @@ LANGS: dict[str, dict[str, list[str]]] = {
 }
 
 
-def rows_for(lang: dict[str, list[str]]) -> tuple[list[str], list[str]]:
-    """(injections, benign texts) of one language: every building block used, combinations sampled."""
+def rows_for(lang: dict[str, list[str]], rng: random.Random = rng) -> tuple[list[str], list[str]]:
+    """(injections, benign texts) of one language: every building block used, combinations sampled with ``rng``
+    (this script's own seeded generator unless another generator, e.g. ``make_injection_lowres.py``, passes its own)."""
     inj: list[str] = []
     for o, g in itertools.product(lang["OVERRIDE"], lang["GOAL"]):
         if rng.random() < 0.3:
