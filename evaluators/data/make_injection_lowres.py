@@ -17,7 +17,9 @@ without it (label 0; an English passage's clean twin is written once, as ``en``)
 
 Phrases were written for Pharos from general knowledge of the languages; nothing is copied or paraphrased from any
 held-out file. Rows within word 5-gram Jaccard 0.5 (``neardup.NearDup``) of any row of the held-out files are dropped,
-and the counts are printed (the fourth held-out file, ``injection_test_fresh.jsonl``, included); the held-out texts are only ever passed to that filter.
+and the counts are printed. The fourth held-out file (``injection_test_fresh.jsonl``) is included, and the same test
+runs over Unicode words too (NearDup's ASCII tokens miss Cyrillic and Greek words and split words with diacritics).
+The held-out texts are only ever passed to these filters.
 
 Run: python evaluators/data/make_injection_lowres.py [--out PATH]   (deterministic: fixed seed)
 """
@@ -27,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -34,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import lowres_phrases  # noqa: E402
 import make_injection_multilingual as multi  # noqa: E402  (its rows_for composition)
-from neardup import NearDup  # noqa: E402
+from neardup import NearDup, md5  # noqa: E402
 
 HERE = Path(__file__).parent
 OUT = HERE / "injection_train_lowres.jsonl"
@@ -44,14 +47,34 @@ MAX_CHARS = 600
 SEED = 9
 
 
-def held_out_index() -> NearDup:
-    """A NearDup index of every held-out row (texts go only into the index; nothing here reads or prints them)."""
-    index = NearDup()
-    for name in HELD_OUT:
-        for line in (HERE / name).read_text("utf-8").splitlines():
-            if line.strip():
-                index.add(json.loads(line)["text"])
-    return index
+def unicode_words(text: str) -> str:
+    """The text's Unicode words (``\\w+``), each as a short ASCII hash, so that ``NearDup`` (which tokenises on ASCII
+    letters and digits only) compares whole words of any script: Cyrillic or Greek words, or Vietnamese and Baltic
+    words with diacritics, instead of none or ASCII fragments of them."""
+    return " ".join(md5(w)[:10] for w in re.findall(r"\w+", text.lower()))
+
+
+class HeldOut:
+    """Word 5-gram Jaccard >= 0.5 with any held-out row, as ``neardup.NearDup`` defines it (``ascii``), or the same
+    over Unicode words (``unicode``). Texts go only into the indexes; nothing here prints or returns them."""
+
+    def __init__(self) -> None:
+        self.ascii, self.unicode = NearDup(), NearDup()
+        for name in HELD_OUT:
+            for line in (HERE / name).read_text("utf-8").splitlines():
+                if line.strip():
+                    text = json.loads(line)["text"]
+                    self.ascii.add(text)
+                    self.unicode.add(unicode_words(text))
+
+    def __len__(self) -> int:
+        return len(self.ascii.sets)
+
+    def hit(self, text: str) -> str | None:
+        """Which index ``text`` near-duplicates a held-out row in (``ascii`` first), or None."""
+        if self.ascii.hit(text):
+            return "ascii"
+        return "unicode" if self.unicode.hit(unicode_words(text)) else None
 
 
 def injected_sentence(lang: dict[str, list[str]], rng: random.Random) -> str:
@@ -91,7 +114,7 @@ def build() -> tuple[list[dict], Counter]:
         rows += [(t, 1, code, "direct") for t in inj] + [(t, 0, code, "benign") for t in benign]
         rows += indirect_rows(code, lang, rng)
     rows += [(" ".join(p), 0, "en", "indirect") for p in lowres_phrases.ENGLISH_PASSAGES]
-    held = held_out_index()
+    held = HeldOut()
     dropped: Counter = Counter()
     seen: set[str] = set()
     out = []
@@ -103,8 +126,9 @@ def build() -> tuple[list[dict], Counter]:
         if len(text) > MAX_CHARS:
             dropped["too long", form] += 1
             continue
-        if held.hit(text):
-            dropped["near-duplicate of a held-out row", form] += 1
+        near = held.hit(text)
+        if near:
+            dropped[f"near-duplicate of a held-out row ({near} words)", form] += 1
             continue
         out.append({"text": text, "label": label, "lang": code, "source": "pharos", "form": form})
     rng.shuffle(out)
