@@ -1,7 +1,8 @@
 """Writes ``injection_train_lowres.jsonl``: prompt-injection TRAINING rows in languages the other training files lack
 (Zulu, Xhosa, Swahili, Yoruba, Hausa, Afrikaans, Irish, Scottish Gaelic, Welsh, Albanian, Basque, Icelandic, Maltese,
-the Baltic, Slavic, Finno-Ugric and other European languages, Turkish, Indonesian, Tagalog, Vietnamese, and a few in
-non-Latin scripts), template-generated for Pharos (Apache-2.0).
+Estonian, Latvian, Lithuanian, Slovenian, Croatian, Romanian, Polish, Czech, Slovak, Hungarian, Finnish, Turkish,
+Indonesian, Tagalog, Vietnamese; and Russian, Ukrainian, Greek, Hindi and Arabic), template-generated for Pharos
+(Apache-2.0).
 
 Why: red-team suites write injections in low-resource languages, and a head trained on English and six western
 European languages misses most of them. Each language here has attacks AND more benign rows than attacks, built from
