@@ -160,6 +160,30 @@ Then one look, with version 3 beside it, at four held-out sets: a fresh one (``i
 blind this session from sources no other file uses: its first look), spikee and docs (third looks) and bastion
 (ninth; reported with that caveat). Shipping rule: pooled over the four sets, F1 higher than version 3's and FPR
 under 5%, and no set's FPR over 5%. The issue's goal counts as met if the pooled F1 >= 0.90 with FPR < 5%.
+
+Seventh pass, measured (``--universe 7 --cache``; every variant and rule eligible: worst FPR <= 0.027, held-out hard
+benign <= 9 of 192, threshold docs <= 9 of 327; about 17-44 CPU minutes per variant):
+
+    variant / rule                                   threshold  worst recall  held  thr. docs  unseen F1 (R / FPR)   buried R  lowres R
+    v3 / benign3%+max3 (version 3 as shipped)        0.631      0.922         6     6          0.703 (0.561 / 0.038)  0.469     0.051
+    v3 / docs3%+max3                                 0.558      0.953         10*   6          0.733 (0.609 / 0.057)  0.529     0.097
+    v3+buried / benign3%+max3                        0.687      0.875         6     7          0.755 (0.624 / 0.033)  0.701     0.019
+    v3+buried / docs3%+max3                          0.672      0.891         7     9          0.760 (0.633 / 0.035)  0.713     0.023  <- chosen
+    v3+buried+lowres / benign3%+max3                 0.839      0.812         6     1          0.671 (0.514 / 0.019)  0.496     0.004
+    v3+buried+lowres / docs3%+max3                   0.739      0.922         9     7          0.741 (0.609 / 0.036)  0.647     0.013
+    v3+buried+lowres+multilingual / benign3%+max3    0.832      0.812         6     3          0.676 (0.521 / 0.021)  0.507     0.010
+    v3+buried+lowres+multilingual / docs3%+max3      0.757      0.906         9     6          0.733 (0.596 / 0.032)  0.618     0.022
+    (* 10 of 192: ineligible)
+
+Chosen: v3+buried / docs3%+max3 (unseen F1 0.7603 against 0.7546 for benign3%+max3, more than 0.005 apart).
+Buried training lifts recall on buried injections of unseen packages from 0.47 to 0.71 and unseen-source F1 from
+0.703 to 0.760. A flaw of this pass's design, seen only now: the low-resource file is one source, so leave-one-
+source-out always scores it with a head that never saw any of its 33 languages (recall 0.004-0.097 for every
+variant): the measure cannot reward it, and it only shows the cost, a higher threshold at the same false-positive
+constraints (0.739-0.839 against 0.672-0.687) and lower recall elsewhere. Leaving it out a few languages at a time
+would have measured transfer to unseen languages; that is for the next pass. The rule stands: the low-resource
+variant is not chosen. It is scored once beside the chosen one (``seventh-lowres``) as information only; nothing
+ships on its numbers.
 """
 
 from __future__ import annotations
@@ -213,7 +237,9 @@ RULES = {
 # Earlier passes' chosen settings (see HEADS in train.py), scored on a held-out file with --score --candidates:
 CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+lexicon+hard", "benign3%+max3"),
               "fifth-pass": ("diverse+lexicon+hard+public", "benign3%+max3"),
-              "sixth-pass": ("diverse+lexicon+hard+public+docs", "benign3%+max3")}
+              "sixth-pass": ("diverse+lexicon+hard+public+docs", "benign3%+max3"),
+              "seventh-pass": ("v3+buried", "docs3%+max3"),
+              "seventh-lowres": ("v3+buried+lowres", "docs3%+max3")}  # information only, see the seventh pass
 
 
 def variants() -> dict[str, object]:
