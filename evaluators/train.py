@@ -77,6 +77,9 @@ HEADS = {
     # benign3%+max3 (threshold 0.631). Held-out, one look: documentation prose of 77 other packages flagged 19 of 494
     # (version 2: 161 of 494); bastion test unchanged (F1 0.857, 1 of 26); spikee F1 0.676 (version 2: 0.686); all
     # three pooled F1 0.685, FPR 0.029 (version 2: 0.548, 0.236). The F1 goal (0.90) is not met.
+    # Seventh pass (not shipped): + injections buried in documentation (injection_train_buried.jsonl), rule
+    # docs3%+max3. Pooled over four held-out sets (a fresh one added) F1 0.767 against 0.738, but 5.9% of the
+    # documentation set flagged, over the pre-written 5% limit; version 3 stays (data/validate_injection.py).
     "prompt_injection": replace(PROMPT_INJECTION_V2, train=PROMPT_INJECTION_V2.train + (
         "injection_train_diverse.jsonl", "injection_train_hard_benign.jsonl", "injection_train_public.jsonl",
         "injection_train_docs_benign.jsonl"), lexicon=True, chunked=True,

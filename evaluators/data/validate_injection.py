@@ -184,6 +184,24 @@ constraints (0.739-0.839 against 0.672-0.687) and lower recall elsewhere. Leavin
 would have measured transfer to unseen languages; that is for the next pass. The rule stands: the low-resource
 variant is not chosen. It is scored once beside the chosen one (``seventh-lowres``) as information only; nothing
 ships on its numbers.
+
+The one look (``--score injection_test_fresh.jsonl injection_test_spikee.jsonl injection_test_docs_benign.jsonl
+injection_test.jsonl --candidates seventh-pass,seventh-lowres``; 14 minutes):
+
+    head                           fresh P / R / F1 / FPR       spikee R / F1    docs FPR           bastion F1 (FPR)   pooled F1 / FPR
+    version 3 (0.631), shipped     0.994 / 0.672 / 0.802 / 1 of 259  0.511 / 0.676  19 of 494 (3.8%)   0.857 (1 of 26)    0.738 / 0.022
+    seventh pass (0.672), chosen   1.000 / 0.702 / 0.825 / 0 of 259  0.591 / 0.743  29 of 494 (5.9%)   0.833 (1 of 26)    0.767 / 0.032
+    low-resource (0.739), info     1.000 / 0.675 / 0.806 / 0 of 259  0.601 / 0.751  23 of 494 (4.7%)   0.833 (1 of 26)    0.766 / 0.025
+
+Not shipped: the chosen head raises pooled F1 (0.767 against 0.738) but flags 5.9% of the documentation set (95%
+4.1-8.3%), over the rule's 5% for any set; version 3 stays. Where the gain came from: injections inside documents
+(spikee 134 of 205 against 111; fresh indirect 53 of 70 against 47). Where the documentation false positives came
+from: security-tool prose (17 of 176 against 12) and LLM-SDK docs (7 of 85 against 5). English rows only, the chosen
+head reaches F1 0.949 on the fresh set and 0.900 on spikee; recall is lost on languages: fresh Turkish 1 of 43,
+Chinese 0 of 6, Arabic 0 of 4; spikee's Irish, Gaelic, Albanian and Zulu 21-38%. The low-resource head, with 33 more
+languages in training, catches Zulu 18 of 32, Gaelic 12 of 28, Irish and Albanian 8 of 28, Turkish 4 of 43: a
+start, far from enough. None of the three meets the goal (pooled F1 >= 0.90). Held-out looks so far: fresh 1,
+spikee and docs 3, bastion 9.
 """
 
 from __future__ import annotations
