@@ -308,7 +308,7 @@ CACHE = Path.home() / ".cache" / "pharos" / "validate-injection"  # the fits' sc
 
 def cache_key(spec) -> str:
     """An MD5 of ``spec`` and the contents of every file it reads: equal keys, equal fits."""
-    h = hashlib.md5(repr(spec).encode())
+    h = hashlib.md5((repr(spec) + ACTIVE).encode())  # the universe can change the leave-out groups
     for f in sorted(set(spec.train + spec.calibration)):
         h.update(f.encode() + ((DATA / f).read_bytes() if (DATA / f).exists() else b""))
     return h.hexdigest()
@@ -330,7 +330,7 @@ def scores(spec) -> dict:
         oofs = [prep.out_of_fold(salt) for salt in SALTS]
         full = prep.fit(np.arange(len(prep.rows)))
         loso = np.zeros(len(prep.rows))
-        left_out = [loso_group(g) for g in prep.groups]
+        left_out = [loso_group(g, r) for g, r in zip(prep.groups, prep.rows)]
         for g in sorted(set(left_out)):
             out = np.array([i for i, gi in enumerate(left_out) if gi == g])
             keep = np.array([i for i, gi in enumerate(left_out) if gi != g])
@@ -345,10 +345,14 @@ def scores(spec) -> dict:
 USE_CACHE = False
 
 
-def loso_group(group: str) -> str:
+def loso_group(group: str, row: dict | None = None) -> str:
     """The group a row is left out with: its source, except that the docs file's 100-odd packages are left out five
     buckets at a time (by an MD5 of the package name), which is the same test -- documentation of packages the head
-    never saw -- at a twentieth of the fits."""
+    never saw -- at a twentieth of the fits. With ``--universe 8``, the low-resource file's 33 languages are left
+    out five buckets at a time too (by an MD5 of the language code): transfer to languages the head never saw, which
+    leaving the whole file out (``--universe 7``) cannot show."""
+    if ACTIVE == "8" and group.startswith(LOWRES + ":") and row is not None:
+        return f"{LOWRES}:languages-{hashlib.md5(row['lang'].encode()).digest()[0] % 5}"
     if group.startswith(BURIED + ":"):  # buried rows leave with their host package's documentation
         group = DOCS + group[len(BURIED):]
     if group.startswith(DOCS + ":"):
@@ -356,8 +360,8 @@ def loso_group(group: str) -> str:
     return group
 
 
-def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scores (and labels, and files) of every row of ``UNIVERSE`` and the calibration files, each from a head that never saw
+def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Scores (and labels, files and languages) of every row of ``UNIVERSE`` and the calibration files, each from a head that never saw
     the row's source: the leave-one-source-out score for the spec's own sources, the full head's for a file the
     spec does not train on. Rows are the evaluator's chunks (as ``chunked`` training cuts them)."""
     from pharos.evaluators.train import _rows
@@ -372,7 +376,8 @@ def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     out = np.array([own.get((g, r["text"]), 0.0) for g, r in zip(groups, rows)])
     if missing:
         out[missing] = head_scores(full, [rows[i]["text"] for i in missing])
-    return out, np.array([int(r["label"]) for r in rows]), np.array([g.split(":")[0] for g in groups])
+    return (out, np.array([int(r["label"]) for r in rows]), np.array([g.split(":")[0] for g in groups]),
+            np.array([r.get("lang", "") for r in rows]))
 
 
 def universe() -> tuple[str, ...]:
@@ -381,7 +386,7 @@ def universe() -> tuple[str, ...]:
     return UNIVERSES[ACTIVE]
 
 
-UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7}
+UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7, "8": UNIVERSE7}  # 8: as 7, the low-resource file left out by language
 ACTIVE = "6"
 
 
@@ -411,6 +416,9 @@ def validate(spec, rule: dict) -> dict:
             "pooled": metrics(loso >= t, y), "unseen": metrics(sc["unseen"][0] >= t, sc["unseen"][1]),
             "unseen_files": {f: metrics(sc["unseen"][0][sc["unseen"][2] == f] >= t, sc["unseen"][1][sc["unseen"][2] == f])
                              for f in dict.fromkeys(sc["unseen"][2])},
+            "lowres_langs": {lang: (int(((u[0] >= t) & m & (u[1] == 1)).sum()), int((m & (u[1] == 1)).sum()))
+                             for u in [sc["unseen"]] for lang in sorted(set(u[3][u[2] == LOWRES]))
+                             for m in [(u[2] == LOWRES) & (u[3] == lang)]},
             "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
             "held_fp": int((held >= t).sum()), "docs_fp": int((docs >= t).sum()), "docs_n": len(docs), "held_kinds": Counter(r["category"] for r, v in
                                                                      zip(load(HELD_BENIGN), held) if v >= t), "held_n": len(held), "held_top": np.sort(held)[::-1][:3],
@@ -439,6 +447,9 @@ def report(name: str, r: dict, sources: bool = True) -> str:
                  **r["unseen"])]
     lines += [f"    unseen {f:42s} n {m['n']:5d}  recall {m['recall']:.3f}  FPR {m['fpr']:.3f}"
               for f, m in r["unseen_files"].items()]
+    if r["lowres_langs"]:
+        lines.append("    unseen low-resource attacks caught by language: "
+                     + " ".join(f"{lang} {k}/{n}" for lang, (k, n) in r["lowres_langs"].items()))
     if sources:
         for g, m in r["loso"].items():
             lines.append(f"    {g:55s} n {m['n']:5d}  recall {m['recall']:.3f} ({m['pos']} inj)  "
@@ -539,7 +550,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rules", default="f1", help="comma-separated threshold rules, or 'all': " + ", ".join(RULES))
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--universe", choices=UNIVERSES, default="6",
-                    help="the files unseen-source scores cover: 6 (fifth and sixth passes) or 7 (seventh)")
+                    help="the files unseen-source scores cover: 6 (fifth and sixth passes) or 7 (seventh); 8: as 7, "
+                    "with the low-resource file left out five language buckets at a time")
     ap.add_argument("--cache", action="store_true", help=f"keep and reuse the fits' scores in {CACHE}")
     ap.add_argument("--score", metavar="FILE", nargs="+", help="report only: score held-out files with the shipped "
                     "head through the evaluator (P/R/F1/FPR, counts, Wilson intervals; each and pooled); nothing is "
