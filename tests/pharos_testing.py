@@ -16,6 +16,18 @@ import httpx
 __all__ = ["free_port", "PharosProcess", "as_stored", "assert_stored_attributes", "spans_request"]
 
 
+def data_script(name: str):
+    """The generator script ``evaluators/data/<name>.py`` as a module, loaded by path: the scripts run as
+    ``python evaluators/data/<name>.py`` and some import their siblings by bare name."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "evaluators" / "data"
+                                                  / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def spans_request(service: str, n: int, trace_id: bytes | None = None, span_id_len: int = 8):
     """An ExportTraceServiceRequest of ``n`` minimal spans (random ids unless given) from ``service``."""
     import os

@@ -2,7 +2,6 @@
 holds for what the head is trained on), hosts from the training docs only, attacks from training files only (never
 the bastion calibration half), nothing near a held-out row, and the generator reproduces it."""
 
-import json
 from collections import Counter
 
 from pharos.evaluators.builtin.models import CHUNK, chunks

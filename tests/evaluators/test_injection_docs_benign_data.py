@@ -5,12 +5,12 @@ No evaluator scores the file here: it is a blind held-out set (see ``make_inject
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from pharos_testing import data_script
 
 DATA = Path(__file__).resolve().parents[2] / "evaluators" / "data"
 FILE = DATA / "injection_test_docs_benign.jsonl"
@@ -21,10 +21,7 @@ KINDS = {"library-docs", "cli-help", "security-tool", "llm-sdk"}
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("make_injection_docs_benign", DATA / "make_injection_docs_benign.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return data_script("make_injection_docs_benign")
 
 
 @pytest.fixture(scope="module")

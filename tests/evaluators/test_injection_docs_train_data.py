@@ -7,12 +7,12 @@ No evaluator scores any file here."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from pharos_testing import data_script
 
 DATA = Path(__file__).resolve().parents[2] / "evaluators" / "data"
 TRAIN = DATA / "injection_train_docs_benign.jsonl"
@@ -23,10 +23,7 @@ KINDS = {"library-docs", "cli-help", "security-tool", "llm-sdk"}
 
 @pytest.fixture(scope="module")
 def gen():
-    spec = importlib.util.spec_from_file_location("make_injection_docs_train", DATA / "make_injection_docs_train.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return data_script("make_injection_docs_train")
 
 
 def _rows(path: Path) -> list[dict]:

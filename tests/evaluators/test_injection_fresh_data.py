@@ -3,17 +3,13 @@ row attributed to a source and licence, nothing near-duplicating a row of any ot
 the pinned source wheels are in ~/.cache/pharos/fresh-sources/) exactly what its generator writes. No row is scored:
 this is not a test of accuracy."""
 
-import importlib.util
 import json
 from collections import Counter
-from pathlib import Path
 
 import pytest
+from pharos_testing import data_script
 
-_PATH = Path(__file__).resolve().parents[2] / "evaluators" / "data" / "make_injection_fresh.py"
-_spec = importlib.util.spec_from_file_location("make_injection_fresh", _PATH)
-gen = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen)
+gen = data_script("make_injection_fresh")
 
 KINDS = {"direct", "indirect", "jailbreak", "benign"}
 

@@ -4,7 +4,6 @@ and reproduced exactly by ``make_injection_lowres.py``. No evaluator scores anyt
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from pharos_testing import data_script
 
 DATA = Path(__file__).resolve().parents[2] / "evaluators" / "data"
 FILE = DATA / "injection_train_lowres.jsonl"
@@ -21,10 +21,7 @@ REQUIRED = {"zu", "xh", "sw", "yo", "ha", "af", "ga", "gd", "cy", "sq", "eu", "i
 
 @pytest.fixture(scope="module")
 def gen():
-    spec = importlib.util.spec_from_file_location("make_injection_lowres", DATA / "make_injection_lowres.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return data_script("make_injection_lowres")
 
 
 @pytest.fixture(scope="module")
