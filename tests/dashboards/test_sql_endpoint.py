@@ -47,6 +47,7 @@ def test_every_query_answers_the_same(endpoint, store, seed, panels, settings):
         direct = store.query(expanded)
         via_endpoint = endpoint.query(expanded)
         rows = [dict(zip(via_endpoint.column_names, map(_plain, row))) for row in via_endpoint.result_rows]
-        assert rows == direct, expanded
+        # rows that tie on a query's ORDER BY (two models in one time bucket) may come in either order
+        assert sorted(rows, key=repr) == sorted(direct, key=repr), expanded
         compared += 1
     assert compared == len(queries) >= 45
