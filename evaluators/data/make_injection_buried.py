@@ -29,11 +29,12 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from pharos.evaluators.builtin.models import CHUNK  # the evaluator's chunk: a row longer would be split
 from pharos.evaluators.data.neardup import NearDup
+from pharos.evaluators.train import load
 
 HERE = Path(__file__).parent
 OUT = HERE / "injection_train_buried.jsonl"
-CHUNK = 600  # the evaluator's chunk (pharos.evaluators.builtin.models.CHUNK)
 HOSTS = "injection_train_docs_benign.jsonl"
 ATTACK_FILES = ("injection_train.jsonl", "injection_train_extra.jsonl", "injection_train_diverse.jsonl",
                 "injection_train_public.jsonl")
@@ -42,10 +43,6 @@ PER_FILE = 150  # attacks drawn from each attack file
 BURIED = 600  # single-paragraph rows (sentence, start, end)
 JOINED = 200  # two-paragraph rows with the attack between, and as many without
 SENTENCE = re.compile(r"(?<=[.!?:])\s+(?=[A-Z`(\"'])")
-
-
-def load(name: str) -> list[dict]:
-    return [json.loads(line) for line in (HERE / name).read_text().splitlines() if line.strip()]
 
 
 def attacks(rng: random.Random) -> list[str]:
