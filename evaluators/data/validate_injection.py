@@ -210,6 +210,22 @@ never saw: 0.203 (whole file left out: 0.013), from 0 of 35 (ar), 0 of 33 (hi, i
 14 of 30 (ro), 13 of 28 (id); Zulu 5 of 32, Irish 3 of 40, Gaelic 4 of 39, Albanian 1 of 29. With this measure the
 low-resource variant would have been chosen. It was measured after the held-out look, so it is not chosen now: it is
 the next pass's leading candidate, to be confirmed on a held-out set that has not been looked at.
+
+Eighth pass (written down and committed before any of its runs and before the new held-out set exists; session 7).
+Nothing new is trained; the seventh pass's variants are measured with ``--universe 8`` (the low-resource file left
+out five language buckets at a time, so that it is scored by heads that never saw its languages but did see others):
+v3, v3+buried, v3+buried+lowres, v3+buried+lowres+multilingual; rules benign3%+max3 and docs3%+max3. v3 and v3+buried
+train on no low-resource row, so their fits are those of ``--universe 7``. Eligible, as before: worst FPR <= 0.03, at
+most 9 of the 192 held-out hard benign rows and at most 5% of the 327 threshold docs rows flagged. Chosen: the highest
+unseen-source F1; within 0.005, fewer held-out benign rows flagged. If v3 itself is chosen, nothing ships. (Known
+before this pass: v3+buried+lowres / docs3%+max3 scored 0.768 after the seventh look, v3+buried / docs3%+max3 0.760.)
+
+Then one look, with version 3 beside it, at five held-out sets: ``injection_test_fresh2.jsonl`` (built blind this
+session by a helper from sources no other file uses, after this rule was written: its first look), fresh (second),
+spikee and docs (fourth), bastion (tenth; with that caveat). Shipping rule: (a) on fresh2, the set nobody has looked
+at, F1 higher than version 3's and FPR under 5%; (b) pooled over the five sets, F1 higher than version 3's and FPR
+under 5%; (c) no set's FPR over 5%. All three, or version 3 stays. The issue's goal counts as met if the pooled F1 >=
+0.90 with FPR < 5%.
 """
 
 from __future__ import annotations
@@ -266,6 +282,7 @@ CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+
               "sixth-pass": ("diverse+lexicon+hard+public+docs", "benign3%+max3"),
               "seventh-pass": ("v3+buried", "docs3%+max3"),
               "seventh-lowres": ("v3+buried+lowres", "docs3%+max3")}  # information only, see the seventh pass
+# The eighth pass's candidate is added here once chosen (by its rule above), before its look.
 
 
 def variants() -> dict[str, object]:
