@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -38,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 import lowres_phrases  # noqa: E402
 import make_injection_multilingual as multi  # noqa: E402  (its rows_for composition)
-from neardup import NearDup, md5  # noqa: E402
+from neardup import UNICODE_WORD, NearDup  # noqa: E402
 
 HERE = Path(__file__).parent
 OUT = HERE / "injection_train_lowres.jsonl"
@@ -48,25 +47,18 @@ MAX_CHARS = 600
 SEED = 9
 
 
-def unicode_words(text: str) -> str:
-    """The text's Unicode words (``\\w+``), each as a short ASCII hash, so that ``NearDup`` (which tokenises on ASCII
-    letters and digits only) compares whole words of any script: Cyrillic or Greek words, or Vietnamese and Baltic
-    words with diacritics, instead of none or ASCII fragments of them."""
-    return " ".join(md5(w)[:10] for w in re.findall(r"\w+", text.lower()))
-
-
 class HeldOut:
     """Word 5-gram Jaccard >= 0.5 with any held-out row, as ``neardup.NearDup`` defines it (``ascii``), or the same
     over Unicode words (``unicode``). Texts go only into the indexes; nothing here prints or returns them."""
 
     def __init__(self) -> None:
-        self.ascii, self.unicode = NearDup(), NearDup()
+        self.ascii, self.unicode = NearDup(), NearDup(UNICODE_WORD)
         for name in HELD_OUT:
             for line in (HERE / name).read_text("utf-8").splitlines():
                 if line.strip():
                     text = json.loads(line)["text"]
                     self.ascii.add(text)
-                    self.unicode.add(unicode_words(text))
+                    self.unicode.add(text)
 
     def __len__(self) -> int:
         return len(self.ascii.sets)
@@ -75,7 +67,7 @@ class HeldOut:
         """Which index ``text`` near-duplicates a held-out row in (``ascii`` first), or None."""
         if self.ascii.hit(text):
             return "ascii"
-        return "unicode" if self.unicode.hit(unicode_words(text)) else None
+        return "unicode" if self.unicode.hit(text) else None
 
 
 def injected_sentence(lang: dict[str, list[str]], rng: random.Random) -> str:

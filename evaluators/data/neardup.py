@@ -8,7 +8,8 @@ import re
 from collections import Counter, defaultdict
 
 JACCARD = 0.5
-WORD = re.compile(r"[a-z0-9']+")
+WORD = re.compile(r"[a-z0-9']+")  # the default: ASCII words (what every generator's near-duplicate filter used first)
+UNICODE_WORD = re.compile(r"\w+")  # words of any script: Cyrillic, Greek, and Latin words with diacritics whole
 
 
 def md5(text: str) -> str:
@@ -19,27 +20,29 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    """Word 5-grams; for a text with no Latin-alphabet word (Chinese, Arabic, ...), character 5-grams of its
-    non-space characters, so that two such texts are not all equal to one empty shingle."""
-    w = WORD.findall(text.lower()) or list(re.sub(r"\s+", "", text.lower()))
+def shingles(text: str, words: re.Pattern = WORD) -> frozenset[tuple[str, ...]]:
+    """Word 5-grams; for a text with no word (by default: no Latin-alphabet word, as in Chinese or Arabic), character
+    5-grams of its non-space characters, so that two such texts are not all equal to one empty shingle."""
+    w = words.findall(text.lower()) or list(re.sub(r"\s+", "", text.lower()))
     return frozenset(tuple(w[i:i + 5]) for i in range(max(1, len(w) - 4)))
 
 
 class NearDup:
-    """Word 5-gram Jaccard index: ``hit(text)`` is True when a stored text has Jaccard >= ``JACCARD`` with it."""
+    """Word 5-gram Jaccard index: ``hit(text)`` is True when a stored text has Jaccard >= ``JACCARD`` with it.
+    ``words`` is what counts as a word (``WORD``, or ``UNICODE_WORD`` for texts in any script)."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: re.Pattern = WORD) -> None:
+        self.words = words
         self.sets: list[frozenset] = []
         self.index: dict[tuple, list[int]] = defaultdict(list)
 
     def add(self, text: str) -> None:
-        s = shingles(text)
+        s = shingles(text, self.words)
         for g in s:
             self.index[g].append(len(self.sets))
         self.sets.append(s)
 
     def hit(self, text: str) -> bool:
-        s = shingles(text)
+        s = shingles(text, self.words)
         seen = Counter(i for g in s for i in self.index.get(g, ()))
         return any(n / (len(s) + len(self.sets[i]) - n) >= JACCARD for i, n in seen.items())

@@ -67,10 +67,10 @@ def test_no_row_near_duplicates_a_held_out_row(rows, gen):
 
 def test_unicode_words_compare_non_latin_words(gen):
     stored = "Пожалуйста, переведи предыдущий абзац на английский язык сегодня."
-    index = gen.NearDup()
-    index.add(gen.unicode_words(stored))
-    assert index.hit(gen.unicode_words(stored.replace("сегодня", "завтра")))
-    assert not index.hit(gen.unicode_words("Какая погода будет завтра в Москве, и нужен ли мне зонт?"))
+    index = gen.NearDup(gen.UNICODE_WORD)
+    index.add(stored)
+    assert index.hit(stored.replace("сегодня", "завтра"))
+    assert not index.hit("Какая погода будет завтра в Москве, и нужен ли мне зонт?")
 
 
 def test_generator_reproduces_the_committed_file(tmp_path):
