@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pharos.evaluators.data import make_injection_spikee as gen
-from pharos.evaluators.data.validate_injection import wilson
+from pharos.evaluators.data.score_injection import wilson
 
 
 def _seeds() -> dict:
