@@ -38,7 +38,8 @@ Benign sources:
 - ``fschat`` 0.2.36 (Apache-2.0, LMSYS): ``fastchat/data/hardcoded_questions.py`` identity questions ("Who are you?",
   string literals of ``identity_questions``'s ``questions`` lists).
 - ``nemoguardrails`` 0.24.1 (Apache-2.0, NVIDIA): example user messages of ``define user ...`` blocks in its
-  ``.co`` files (intents in ``NEMO_SKIP`` -- harmful or abusive requests, jailbreak intents -- left out), and the
+  ``.co`` files (intents or messages matching ``NEMO_SKIP`` -- harmful or abusive requests, jailbreak intents: not
+  injections, but not the benign requests wanted either -- left out), and the
   paragraphs of the example bots' ``kb/employee-handbook.md`` (documents without an injection).
 - JailbreakBench JBB-Behaviors (MIT), as vendored in ``blastcontain-drill`` 0.2.0 (Apache-2.0;
   ``blastcontain_drill/corpus/data/jbb/benign-behaviors.csv`` ``Goal``): benign requests on sensitive topics.
@@ -133,7 +134,8 @@ PROMPTBADGER_LANG = {
 CHATTERBOT_LANG = {"english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it",
                    "portuguese": "pt", "dutch": "nl", "indonesian": "id", "turkish": "tr", "swedish": "sv"}
 NEMO_SKIP = re.compile(r"hate|abuse|drug|violen|harm|insult|jailbreak|weapon|illegal|self|suicide|sex|racis|"
-                       r"threat|kill|toxic|offensive|explicit|bomb|malicious|attack|hack|inappropriate|unethical",
+                       r"threat|kill|toxic|offensive|explicit|bomb|malicious|attack|hack|inappropriate|unethical|rob|steal|"
+                       r"defame|deepfake|conspiracy|false|fake|fraud|explosive|poison|cheat|revenge|stalk|exploit|force|someone",
                        re.I)
 
 # (source, reference) -> "drop" or a new label, with the reason: found by reading the rows (never by scoring them).
@@ -298,7 +300,7 @@ def read_nemoguardrails(z: zipfile.ZipFile, source: str) -> list[dict]:
                 intent = m.group(1)
             elif not line.strip() or not line.startswith((" ", "\t")):
                 intent = None
-            elif intent and not NEMO_SKIP.search(intent) and re.fullmatch(r'\s+"(.+)"\s*', line):
+            elif intent and not NEMO_SKIP.search(intent + " " + line) and re.fullmatch(r'\s+"(.+)"\s*', line):
                 text = re.fullmatch(r'\s+"(.+)"\s*', line).group(1)
                 if len(text.split()) >= MIN_WORDS:
                     rows.append(_row(source, f"{name}/{intent}/{text}", text, 0, "benign"))
