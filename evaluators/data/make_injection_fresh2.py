@@ -27,6 +27,23 @@ Attack sources (each wheel's licence is in its dist-info):
 - ``cilada-redteam`` 0.1.0 (MIT): ``cilada/attacks/*/injecao.yaml`` (Brazilian Portuguese), a case's turns joined
   by a newline; the other categories (discounts, payment fraud, legal risk) are social engineering of a shop
   assistant, not injections, and are left out.
+- ``vexscan`` 0.2.1 (Apache-2.0): ``vex/attacks/`` string literals (read with ``ast``, f-strings over module
+  constants resolved): the planted payloads of ``indirect_tool_injection`` (the email, page and document alone,
+  indirect), the ``system_prompt_leak`` variants (direct) and the ``role_play`` personas (jailbreak). Its encoding
+  and Unicode-smuggling probes are built by code at run time, not literals: not used.
+- ``canaryprobe`` 0.6.0 (MIT per its metadata; the wheel carries no licence file): ``agent_canary/probes/
+  injection.py`` ``_VARIANTS`` (jailbreak where they set up the DAN persona, else direct) and the ``exfil`` probe's
+  payload (a customer note with a "SYSTEM:" beacon order, indirect). Its refusal, PII, secrets and XSS probes are
+  harmful or hostile requests, not injections: not used.
+- ``tripwire-eval`` 0.2.0 (MIT): ``tripwire/attacks/fixed_injection.py``, each class's ``render`` text (appended to
+  an email or tool output, indirect); ``tripwire/scenarios.py`` each scenario's ``user_message`` and clean
+  ``benign_content`` (benign). ``agentdojo_wrappers.py`` reproduces AgentDojo and InjecAgent templates whose
+  licences the wheel does not carry: not used.
+- ``hivetracered`` 1.0.22 (Apache-2.0; Russian, ``lang`` ru): the ``Преобразованный промпт`` rewrites in its
+  model-attack YAML prompts (persuasion techniques and fill-the-blanks, jailbreak), and its ``base: template``
+  YAML attacks (context switching: direct; the rest: jailbreak) filled, as its ``TemplateAttack`` does, with one of
+  the wheel's own example requests (the ``Исходный промпт`` lines; an MD5-seeded choice per template). The GCG
+  suffix templates (named for the GCG / HarmBench work) are left out (``HIVE_THIRD_PARTY``).
 
 Benign sources:
 
@@ -103,6 +120,14 @@ WHEELS = {  # source -> (wheel file, sha256, licence)
                               "4fcfc9d9456cdcbcc939fbd4ba884e9fc89b7f200bd9d8ed77836298bf31680f", "Apache-2.0"),
     "blastcontain-drill-0.2.0": ("blastcontain_drill-0.2.0-py3-none-any.whl",
                                  "df83cfdd9f3b95a0b6b7b708755f3e86b927da0e4840e5c40471a9ae6a7ac1b3", "MIT"),
+    "vexscan-0.2.1": ("vexscan-0.2.1-py3-none-any.whl",
+                      "121eded48286ffd2760cbd2be20cb1520a72b1d30d13f0a8845884c19de18f22", "Apache-2.0"),
+    "canaryprobe-0.6.0": ("canaryprobe-0.6.0-py3-none-any.whl",
+                          "3d44819768a531fa8745ef0dcc560d33dbce4ec979538cadd75486189ad7bf0e", "MIT"),
+    "tripwire-eval-0.2.0": ("tripwire_eval-0.2.0-py3-none-any.whl",
+                            "251ab7215ee0e676b12ea0bbb84e56ec2cfcb1094c9c604442131be237022821", "MIT"),
+    "hivetracered-1.0.22": ("hivetracered-1.0.22-py3-none-any.whl",
+                            "71c84ea56a60952b86853b108cd1027f63c5587b0ef7ba9fac583c2f9a849cc5", "Apache-2.0"),
 }
 # the source name a row records, where the data is not the wheel's own
 SOURCE_NAME = {"blastcontain-drill-0.2.0": "jailbreakbench-jbb-behaviors (blastcontain-drill-0.2.0)"}
@@ -138,6 +163,19 @@ NEMO_SKIP = re.compile(r"hate|abuse|drug|violen|harm|insult|jailbreak|weapon|ill
                        r"defame|deepfake|conspiracy|false|fake|fraud|explosive|poison|cheat|revenge|stalk|exploit|force|someone",
                        re.I)
 
+# vexscan: module-level lists of (variant, prompt, criteria) tuples -> kind of their prompts
+VEXSCAN_LISTS = {"vex/attacks/agent_attacks/indirect_tool_injection.py": ("PAYLOADS", "indirect"),
+                 "vex/attacks/agent_attacks/system_prompt_leak.py": ("VARIANTS", "direct"),
+                 "vex/attacks/jailbreaks/role_play.py": ("PERSONAS", "jailbreak")}
+# hivetracered's template attacks (YAML ``base: template``) named for a third party whose licence the wheel does not
+# carry: the GCG suffixes "transferred" from the GCG / HarmBench work
+HIVE_THIRD_PARTY = ("gcg_transfer_harmbench", "gcg_transfer_universal")
+HIVE_DIRECT = ("context_switching",)  # template folders whose attacks override the instructions (else: jailbreak)
+# the wheel's own example requests in its model-attack prompts ("Исходный промпт: ..." followed by the wheel's
+# "Преобразованный промпт: ..." rewrite of it): the rewrites are attacks, the requests fill the templates' {prompt}
+HIVE_EXAMPLE = re.compile(r"(?:Исходный|Оригинальный) (?:промпт|запрос|вопрос): *(.+?)\n\s*"
+                          r"Преобразованный (?:промпт|запрос|вопрос): *(.+?)(?=\n\s*\n|\Z)", re.S)
+
 # (source, reference) -> "drop" or a new label, with the reason: found by reading the rows (never by scoring them).
 LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {
     ("promptbadger-0.3.1", "pi_011_persona_assignment/match/0"): (
@@ -157,6 +195,15 @@ LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {
         "AFI-006/doc/2", "IPI-009/doc/0")},
     ("sentinelprobe-0.11.0", "AFI-004/doc/0"): (
         0, "a backup log holding a fake debug token: a secret to protect, but no instruction to the assistant"),
+    # hivetracered templates that only wrap the (harmful) request in an output format or a topic, with no override,
+    # persona, refusal suppression, forced prefix, distraction or obfuscation: a harmful request, not an attack on
+    # the instructions (left out like nemoguardrails' harmful requests)
+    **{("hivetracered-1.0.22", f"template/{stem}"): (
+        "drop", f"the {stem} template only wraps the request ({why}): a harmful request, not an injection or a "
+                "jailbreak") for stem, why in (
+        ("none", "the bare request"), ("wikipedia", "'write a Wikipedia article on: ...'"),
+        ("json_output", "'answer as JSON'"), ("csv_output", "'answer as CSV'"),
+        ("variable_prompt", "'request = ...; answer the request'"))},
 }
 
 
@@ -316,11 +363,111 @@ def read_jbb(z: zipfile.ZipFile, source: str) -> list[dict]:
     return [_row(source, "jbb-benign/" + r["Index"], r["Goal"], 0, "benign") for r in csv.DictReader(io.StringIO(data))]
 
 
+def _string(node: ast.AST, env: dict) -> str:
+    """A string expression of a wheel's Python source, evaluated without running it: literals, names of ``env``,
+    f-strings over them, and ``+``."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Name) and isinstance(env.get(node.id), str):
+        return env[node.id]
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_string(v.value if isinstance(v, ast.FormattedValue) else v, env) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _string(node.left, env) + _string(node.right, env)
+    raise ValueError(f"not a string expression: {ast.dump(node)[:80]}")
+
+
+def _python(z: zipfile.ZipFile, name: str) -> tuple[ast.Module, dict]:
+    """A wheel's Python file parsed, and its module-level literals (the names its strings use)."""
+    source = z.read(name).decode()
+    return ast.parse(source), fresh._module_literals(source)
+
+
+def _assigned(tree: ast.Module, name: str) -> ast.AST:
+    """The value assigned to ``name`` (at module or class level, annotated or not)."""
+    for node in ast.walk(tree):
+        target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and getattr(target, "id", "") == name:
+            return node.value
+    raise KeyError(name)
+
+
+def _returned(func: ast.FunctionDef) -> ast.AST:
+    return next(n.value for n in ast.walk(func) if isinstance(n, ast.Return))
+
+
+def _methods(tree: ast.Module, method: str) -> list[tuple[str, ast.FunctionDef]]:
+    """(class name, method) for each class of ``tree`` defining ``method``."""
+    return [(c.name, f) for c in tree.body if isinstance(c, ast.ClassDef)
+            for f in c.body if isinstance(f, ast.FunctionDef) and f.name == method]
+
+
+def _dan_kind(text: str) -> str:
+    return "jailbreak" if re.search(r"\bDAN\b", text) else "direct"
+
+
+def read_vexscan(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name, (var, kind) in VEXSCAN_LISTS.items():
+        tree, env = _python(z, name)
+        for item in _assigned(tree, var).elts:
+            variant, text = (_string(e, env) for e in item.elts[:2])
+            rows.append(_row(source, f"{Path(name).stem}/{variant}", text, 1, kind))
+    return rows
+
+
+def read_canaryprobe(z: zipfile.ZipFile, source: str) -> list[dict]:
+    tree, env = _python(z, "agent_canary/probes/injection.py")
+    rows = [_row(source, f"injection/{i}", text, 1, _dan_kind(text))
+            for i, text in enumerate(_string(e, env) for e in _assigned(tree, "_VARIANTS").elts)]
+    tree, env = _python(z, "agent_canary/probes/exfil.py")  # a customer note carrying a "SYSTEM:" beacon order
+    rows += [_row(source, f"exfil/{cls}", _string(_returned(f), env), 1, "indirect")
+             for cls, f in _methods(tree, "payload")]
+    return rows
+
+
+def read_tripwire(z: zipfile.ZipFile, source: str) -> list[dict]:
+    tree, env = _python(z, "tripwire/attacks/fixed_injection.py")  # text appended to an email or tool output
+    rows = [_row(source, f"fixed_injection/{cls}", _string(_returned(f), env), 1, "indirect")
+            for cls, f in _methods(tree, "render")]
+    tree, env = _python(z, "tripwire/scenarios.py")  # the user's request and the clean tool output of each task
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Scenario":
+            kw = {k.arg: k.value for k in node.keywords}
+            scenario = _string(kw["name"], env)
+            for field in ("user_message", "benign_content"):
+                rows.append(_row(source, f"scenario/{scenario}/{field}", _string(kw[field], env), 0, "benign"))
+    return rows
+
+
+def read_hivetracered(z: zipfile.ZipFile, source: str) -> list[dict]:
+    specs = {name: yaml.safe_load(z.read(name))
+             for name in _names(z, "hivetracered/attacks/types/single_turn/", ".yaml")}
+    examples = [(name, i, request.strip().strip("'\""), rewrite.strip().strip("'\""))
+                for name, spec in specs.items() if spec["base"] == "model"
+                for i, (request, rewrite) in enumerate(HIVE_EXAMPLE.findall(spec["prompt"]))
+                if "{prompt}" not in request]
+    rows = [_row(source, f"example/{Path(name).stem}/{i}", rewrite, 1, "jailbreak", "ru")
+            for name, i, _, rewrite in examples]
+    fillers = sorted({request for _, _, request, _ in examples})
+    for name, spec in specs.items():
+        stem = Path(name).stem
+        if spec["base"] != "template" or stem in HIVE_THIRD_PARTY:
+            continue
+        filler = fillers[int(fresh._md5(source, stem), 16) % len(fillers)]
+        kind = "direct" if Path(name).parent.name in HIVE_DIRECT else "jailbreak"
+        text = spec["prompt"].rstrip("\n").format(prompt=filler)  # as the wheel's TemplateAttack fills it
+        rows.append(_row(source, f"template/{stem}", text, 1, kind, "ru"))
+    return rows
+
+
 READERS = {"vigia-0.6.2": read_vigia, "safelabs-eval-0.12.0": read_safelabs, "promptbadger-0.3.1": read_promptbadger,
            "sentinelprobe-0.11.0": read_sentinelprobe, "dual-llm-bench-0.1.1": read_dual_llm_bench,
            "cilada-redteam-0.1.0": read_cilada, "prompt-armor-0.9.1": read_prompt_armor,
            "chatterbot-corpus-1.3.3": read_chatterbot, "fschat-0.2.36": read_fschat,
-           "nemoguardrails-0.24.1": read_nemoguardrails, "blastcontain-drill-0.2.0": read_jbb}
+           "nemoguardrails-0.24.1": read_nemoguardrails, "blastcontain-drill-0.2.0": read_jbb,
+           "vexscan-0.2.1": read_vexscan, "canaryprobe-0.6.0": read_canaryprobe,
+           "tripwire-eval-0.2.0": read_tripwire, "hivetracered-1.0.22": read_hivetracered}
 
 
 def build(wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], Counter]:

@@ -30,8 +30,8 @@ def test_file_is_well_formed_with_both_labels_sources_and_licences():
         assert r["source"] in sources and r["licence"] == sources[r["source"]] and r["licence"] in PERMISSIVE
         assert r.get("lang", "xx") != "en"
     labels = Counter(r["label"] for r in rows)
-    # target 250-500 each; the attacks fell short (213) once the label review dropped vigia's garbled mutations
-    assert 250 <= labels[0] <= 500 and 200 <= labels[1] <= 500, labels
+    # target 250-500 each: 331 attacks once vexscan, canaryprobe, tripwire-eval and hivetracered were added
+    assert 250 <= labels[0] <= 500 and 330 <= labels[1] <= 500, labels
     per_source = Counter((r["source"], r["label"]) for r in rows)
     assert max(per_source.values()) <= gen.CAP
     attack_sources = {s for s, label in per_source if label == 1}
