@@ -108,6 +108,12 @@ class LinearHead:
         return bool(self.meta.get("lexicon", False))
 
     @property
+    def multilingual(self) -> bool:
+        """Whether :func:`pharos.evaluators.multilingual.vectors` (a multilingual sentence vector for texts that
+        are not English) follow the lexicon."""
+        return bool(self.meta.get("multilingual", False))
+
+    @property
     def score_payloads(self) -> bool:
         """Whether each payload that :func:`pharos.evaluators.deobfuscate.payloads` decodes is also scored on its
         own (the max wins), so an instruction is not drowned out by the encoded text around it."""

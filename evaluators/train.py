@@ -43,6 +43,7 @@ class HeadSpec:
     margin: float = 0.0  # ... plus this margin above the floor
     threshold_splits: int = 1  # the F1 threshold is the highest over this many out-of-fold fold assignments
     chunked: bool = False  # rows longer than the evaluator's chunk are trained on as its chunks, as it scores them
+    multilingual: bool = False  # a multilingual sentence vector for texts that are not English (evaluators.multilingual)
 
 
 # The prompt-injection head shipped as version 2 (sessions 3-5); the base of data/validate_injection.py's variants.
@@ -169,7 +170,7 @@ class Prepared:
                                 l2=self.spec.l2, epochs=epochs, lr=lr)
         h.meta = {"embedding": self.spec.embedding, "ngram_dim": self.spec.ngram_dim,
                   "char_ngram_dim": self.spec.char_ngram_dim, "reveal": self.spec.reveal, "lexicon": self.spec.lexicon,
-                  "score_payloads": self.spec.score_payloads}
+                  "score_payloads": self.spec.score_payloads, "multilingual": self.spec.multilingual}
         return h
 
     def out_of_fold(self, salt: str = "") -> np.ndarray:
@@ -207,7 +208,7 @@ def prepare(spec: HeadSpec) -> Prepared:
     rows = [r for _, r in base + calib]
     groups = [f + (":" + r["source"] if r.get("source") else "") for f, r in base + calib]
     x = features([r["text"] for r in rows], spec.ngram_dim, spec.reveal, spec.embedding, spec.char_ngram_dim,
-                 spec.lexicon)
+                 spec.lexicon, spec.multilingual)
     counts = np.ones(len(rows))
     if calib:
         counts[len(base):] = spec.calibration_weight

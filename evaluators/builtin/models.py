@@ -38,10 +38,11 @@ def head(name: str) -> LinearHead:
 
 
 def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False, embedding: str = "static",
-             char_ngram_dim: int = 0, lexicon: bool = False) -> np.ndarray:
+             char_ngram_dim: int = 0, lexicon: bool = False, multilingual: bool = False) -> np.ndarray:
     """Embeddings (of kind ``embedding``) of the normalised texts, followed by ``ngram_dim`` hashed word n-gram
-    and ``char_ngram_dim`` hashed character n-gram features and (with ``lexicon``) the injection lexicon's
-    features; with ``reveal`` hidden payloads are decoded first."""
+    and ``char_ngram_dim`` hashed character n-gram features, (with ``lexicon``) the injection lexicon's features
+    and (with ``multilingual``) :func:`pharos.evaluators.multilingual.vectors`; with ``reveal`` hidden payloads are
+    decoded first."""
     from pharos.evaluators.deobfuscate import reveal as reveal_text
     from pharos.evaluators.embeddings import encoder
 
@@ -53,12 +54,16 @@ def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False, emb
         parts.append(hashed_char_ngrams(prepared, char_ngram_dim))
     if lexicon:
         parts.append(lexicon_features(prepared))
+    if multilingual:
+        from pharos.evaluators.multilingual import vectors
+
+        parts.append(vectors(prepared))
     return np.hstack(parts) if len(parts) > 1 else parts[0]
 
 
 def head_features(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
     """The features ``h`` was trained on, for ``texts``."""
-    return features(texts, h.ngram_dim, h.reveal, h.embedding, h.char_ngram_dim, h.lexicon)
+    return features(texts, h.ngram_dim, h.reveal, h.embedding, h.char_ngram_dim, h.lexicon, h.multilingual)
 
 
 def head_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:

@@ -108,6 +108,9 @@ def variants() -> dict[str, object]:
         "v3+buried": replace(v3, train=v3.train + (BURIED,)),
         "v3+buried+lowres": replace(v3, train=v3.train + (BURIED, LOWRES)),
         "v3+buried+lowres+multilingual": replace(v3, train=v3.train + (BURIED, LOWRES, MULTI)),
+        # Eighth pass, amended: a multilingual sentence vector for texts that are not English
+        "v3+buried+use": replace(v3, train=v3.train + (BURIED,), multilingual=True),
+        "v3+buried+lowres+use": replace(v3, train=v3.train + (BURIED, LOWRES), multilingual=True),
     }
 
 
@@ -120,10 +123,23 @@ UNIVERSE7 = UNIVERSE + (BURIED, LOWRES)  # the seventh pass's (--universe 7)
 CACHE = Path.home() / ".cache" / "pharos" / "validate-injection"  # the fits' scores, by spec and data (--cache)
 
 
+# HeadSpec fields added after fits were cached, and their defaults: at these values they are left out of the key,
+# so that the fits of specs that do not use them stay valid.
+LATER_FIELDS = {"multilingual": False}
+
+
+def spec_repr(spec) -> str:
+    """``repr(spec)`` without the fields of ``LATER_FIELDS`` at their defaults."""
+    r = repr(spec)
+    for field, default in LATER_FIELDS.items():
+        r = r.replace(f", {field}={default!r}", "")
+    return r
+
+
 def cache_key(spec) -> str:
     """An MD5 of ``spec`` and the contents of every file it reads: equal keys, equal fits."""
     # --universe 8 changes the leave-out groups of low-resource rows (see loso_group), so of specs training on them
-    h = hashlib.md5((repr(spec) + (ACTIVE if ACTIVE == "8" and LOWRES in spec.train else "")).encode())
+    h = hashlib.md5((spec_repr(spec) + (ACTIVE if ACTIVE == "8" and LOWRES in spec.train else "")).encode())
     for f in sorted(set(spec.train + spec.calibration)):
         h.update(f.encode() + ((DATA / f).read_bytes() if (DATA / f).exists() else b""))
     return h.hexdigest()
