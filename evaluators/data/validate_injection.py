@@ -70,8 +70,8 @@ CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+
               "fifth-pass": ("diverse+lexicon+hard+public", "benign3%+max3"),
               "sixth-pass": ("diverse+lexicon+hard+public+docs", "benign3%+max3"),
               "seventh-pass": ("v3+buried", "docs3%+max3"),
-              "seventh-lowres": ("v3+buried+lowres", "docs3%+max3")}  # information only, see the seventh pass
-# The eighth pass's candidate is added here once chosen (by its rule above), before its look.
+              "seventh-lowres": ("v3+buried+lowres", "docs3%+max3"),  # information only, see the seventh pass
+              "eighth-pass": ("v3+buried+lowres+use", "docs3%+max3")}
 
 
 def variants() -> dict[str, object]:
