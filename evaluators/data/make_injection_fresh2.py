@@ -73,7 +73,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import hashlib
 import importlib.util
 import io
 import json
@@ -88,7 +87,6 @@ import yaml
 HERE = Path(__file__).parent
 OUT = HERE / "injection_test_fresh2.jsonl"
 WHEEL_DIR = Path.home() / ".cache" / "pharos" / "fresh2-sources"
-MAX_CHARS = 4000
 CAP = 100
 MIN_WORDS = 4
 
@@ -96,6 +94,7 @@ _spec = importlib.util.spec_from_file_location("_fresh2_fresh", HERE / "make_inj
 fresh = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fresh)  # by path: nothing from pharos.evaluators is imported
 neardup = fresh.neardup
+MAX_CHARS = fresh.MAX_CHARS  # 4000, applied by fresh.build
 
 WHEELS = {  # source -> (wheel file, sha256, licence)
     "vigia-0.6.2": ("vigia-0.6.2-py3-none-any.whl",
@@ -216,22 +215,13 @@ def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | No
 
 
 def open_wheels(directory: Path) -> dict[str, zipfile.ZipFile]:
-    """Each source's wheel from ``directory``, checked against its pinned sha256; SystemExit when one is missing."""
-    out = {}
-    for source, (name, sha, _) in WHEELS.items():
-        path = directory / name
-        if not path.exists():
-            dist, version = source.rsplit("-", 1)
-            raise SystemExit(f"{path}: missing; fetch it with `pip download --no-deps {dist}=={version} -d {directory}`")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        if digest != sha:
-            raise SystemExit(f"{path}: sha256 {digest}, expected {sha}")
-        out[source] = zipfile.ZipFile(path)
-    return out
+    """This set's wheels from ``directory`` (``make_injection_fresh.open_wheels``: sha256 checked, SystemExit with
+    the pip command when one is missing)."""
+    return fresh.open_wheels(directory, WHEELS)
 
 
 def wheels_present(directory: Path = WHEEL_DIR) -> bool:
-    return all((directory / name).exists() for name, _, _ in WHEELS.values())
+    return fresh.wheels_present(directory, WHEELS)
 
 
 def _names(z: zipfile.ZipFile, prefix: str, *suffixes: str) -> list[str]:
@@ -472,31 +462,8 @@ READERS = {"vigia-0.6.2": read_vigia, "safelabs-eval-0.12.0": read_safelabs, "pr
 
 def build(wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], Counter]:
     """Candidate rows (stripped, label fixes applied, capped per source and label), before any duplicate check;
-    drops counted."""
-    dropped: Counter = Counter()
-    rows = []
-    for source, reader in READERS.items():
-        for r in reader(wheels[source], source):
-            r["text"] = r["text"].strip()
-            fix = LABEL_FIXES.get((source, r["ref"]))
-            if fix and fix[0] == "drop":
-                dropped[(r["source"], "label fix: dropped")] += 1
-                continue
-            if fix:
-                r["label"] = fix[0]
-                r["kind"] = "benign" if fix[0] == 0 else r["kind"]
-            if not r["text"] or len(r["text"]) > MAX_CHARS:
-                dropped[(r["source"], "empty or too long")] += 1
-                continue
-            rows.append(r)
-    out = []
-    for source in READERS:
-        for label in (1, 0):
-            group = sorted((r for r in rows if r["_wheel"] == source and r["label"] == label),
-                           key=lambda r: fresh._md5(source, r["ref"]))
-            dropped[(SOURCE_NAME.get(source, source), "over the cap")] += max(0, len(group) - CAP)
-            out += [{k: v for k, v in r.items() if k != "_wheel"} for r in group[:CAP]]
-    return out, dropped
+    drops counted (``make_injection_fresh.build`` over this set's readers and fixes)."""
+    return fresh.build(wheels, READERS, LABEL_FIXES, CAP)
 
 
 def known_rows() -> "fresh.KnownRows":
