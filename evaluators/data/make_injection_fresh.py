@@ -395,17 +395,22 @@ def render(rows: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    wheels = open_wheels(Path(args[0]) if args else WHEEL_DIR)
-    rows, dropped = build(wheels)
-    rows, dropped2 = clean(rows, KnownRows())
-    OUT.write_text(render(rows))
-    print(f"{OUT.name}: {len(rows)} rows")
-    for (source, label, kind), n in sorted(Counter((r["source"], r["label"], r["kind"]) for r in rows).items()):
-        print(f"  {source:30s} label {label} {kind:9s} {n}")
+def write(out: Path, rows: list[dict], dropped: Counter, known: KnownRows) -> None:
+    """``clean`` the candidate ``rows`` against ``known``, write them to ``out`` and print what was kept (by source,
+    label, kind and language) and what was dropped (``dropped`` by ``build``, and by ``clean``)."""
+    rows, dropped2 = clean(rows, known)
+    out.write_text(render(rows))
+    print(f"{out.name}: {len(rows)} rows")
+    for (source, label, kind, lang), n in sorted(Counter((r["source"], r["label"], r["kind"], r.get("lang", "en"))
+                                                         for r in rows).items()):
+        print(f"  {source:30s} label {label} {kind:9s} {lang:5s} {n}")
     for (source, why), n in sorted((dropped + dropped2).items()):
         print(f"  dropped {source:30s} {why}: {n}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    write(OUT, *build(open_wheels(Path(args[0]) if args else WHEEL_DIR)), KnownRows())
     return 0
 
 

@@ -473,17 +473,7 @@ def known_rows() -> "fresh.KnownRows":
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    wheels = open_wheels(Path(args[0]) if args else WHEEL_DIR)
-    rows, dropped = build(wheels)
-    rows, dropped2 = fresh.clean(rows, known_rows())
-    OUT.write_text(fresh.render(rows))
-    print(f"{OUT.name}: {len(rows)} rows")
-    for (source, label, kind, lang), n in sorted(Counter((r["source"], r["label"], r["kind"], r.get("lang", "en"))
-                                                         for r in rows).items()):
-        print(f"  {source:30s} label {label} {kind:9s} {lang:5s} {n}")
-    for (source, why), n in sorted((dropped + dropped2).items()):
-        if n:
-            print(f"  dropped {source:30s} {why}: {n}")
+    fresh.write(OUT, *build(open_wheels(Path(args[0]) if args else WHEEL_DIR)), known_rows())
     return 0
 
 
