@@ -89,8 +89,15 @@ def lexicon_features(texts: Sequence[str]) -> np.ndarray:
 
 
 class LinearHead:
-    def __init__(self, w: np.ndarray, b: float, threshold: float = 0.5, meta: dict | None = None) -> None:
+    """Logistic regression: ``proba(x) = sigmoid(x @ w + b)``, flagged at ``threshold``; ``meta`` says which
+    features ``x`` holds. ``other``, when set, is the head for text that is not in English (see
+    :func:`pharos.evaluators.builtin.models.head_scores`), its bias shifted by :meth:`with_threshold` so that this
+    head's threshold applies to both."""
+
+    def __init__(self, w: np.ndarray, b: float, threshold: float = 0.5, meta: dict | None = None,
+                 other: "LinearHead | None" = None) -> None:
         self.w, self.b, self.threshold, self.meta = np.asarray(w, dtype=np.float32), float(b), threshold, meta or {}
+        self.other = other
 
     @property
     def ngram_dim(self) -> int:
@@ -157,11 +164,30 @@ class LinearHead:
             b -= lr * g.sum()
         return cls(x.T @ a.astype(np.float32), b)
 
+    def with_threshold(self, threshold: float) -> "LinearHead":
+        """The same decisions at ``threshold``: the bias shifted by the logit difference, so that ``proba(x) >=
+        threshold`` exactly where this head's ``proba(x) >= self.threshold`` (the head's own threshold is kept in
+        ``meta["own_threshold"]``)."""
+        def logit(p: float) -> float:
+            return float(np.log(p / (1 - p)))
+
+        return LinearHead(self.w, self.b - logit(self.threshold) + logit(threshold), threshold,
+                          {**self.meta, "own_threshold": self.meta.get("own_threshold", self.threshold)})
+
+    def to_dict(self) -> dict:
+        d = {"w": [round(float(v), 5) for v in self.w], "b": self.b, "threshold": self.threshold, "meta": self.meta}
+        if self.other is not None:
+            d["other"] = self.other.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "LinearHead":
+        return cls(np.array(d["w"]), d["b"], d.get("threshold", 0.5), d.get("meta"),
+                   cls.from_dict(d["other"]) if d.get("other") else None)
+
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"w": [round(float(v), 5) for v in self.w], "b": self.b,
-                                    "threshold": self.threshold, "meta": self.meta}))
+        path.write_text(json.dumps(self.to_dict()))
 
     @classmethod
     def load(cls, path: Path) -> "LinearHead":
-        d = json.loads(path.read_text())
-        return cls(np.array(d["w"]), d["b"], d.get("threshold", 0.5), d.get("meta"))
+        return cls.from_dict(json.loads(path.read_text()))

@@ -44,6 +44,9 @@ class HeadSpec:
     threshold_splits: int = 1  # the F1 threshold is the highest over this many out-of-fold fold assignments
     chunked: bool = False  # rows longer than the evaluator's chunk are trained on as its chunks, as it scores them
     multilingual: bool = False  # a multilingual sentence vector for texts that are not English (evaluators.multilingual)
+    # The head for text that is not English (LinearHead.other), trained and thresholded by its own spec (rule
+    # fields included), its bias then shifted to this head's threshold; None: this head scores every language.
+    other: "HeadSpec | None" = None
 
 
 # The prompt-injection head shipped as version 2 (sessions 3-5); the base of data/validate_injection.py's variants.
@@ -222,7 +225,13 @@ def prepare(spec: HeadSpec) -> Prepared:
 
 def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[LinearHead, dict]:
     """The head trained on ``spec``'s training and calibration rows, its threshold chosen on out-of-fold
-    calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file."""
+    calibration probabilities, and its out-of-fold calibration metrics. Never reads the test file. With
+    ``spec.other``, the English head as without it, carrying the other head trained by its own spec."""
+    if spec.other is not None:
+        head, calibration = fit_head(replace(spec, other=None), epochs, lr)
+        other, _ = fit_head(spec.other, epochs, lr)
+        head.other = other.with_threshold(head.threshold)
+        return head, calibration
     prep = prepare(spec)
     oofs = [prep.out_of_fold(salt) for salt in SALTS[:spec.threshold_splits]]
     cal, y = prep.cal, prep.y

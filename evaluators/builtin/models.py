@@ -68,9 +68,20 @@ def head_features(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
 
 def head_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
     """``h``'s probabilities for ``texts``; for a head with ``score_payloads``, each text's score is the max over
-    the whole (revealed) text and each payload it hides, scored on its own."""
+    the whole (revealed) text and each payload it hides, scored on its own. A head with an ``other`` head routes
+    each text that ``py3langid`` does not identify as English to that head (whose bias is shifted so that ``h``'s
+    threshold applies): English text is scored exactly as without it."""
     if not texts:
         return np.zeros(0)
+    if h.other is not None:
+        from pharos.evaluators.multilingual import is_english
+
+        english = is_english(texts)
+        p = np.zeros(len(texts))
+        for mask, which in ((english, LinearHead(h.w, h.b, h.threshold, h.meta)), (~english, h.other)):
+            if mask.any():
+                p[mask] = head_scores(which, [t for t, m in zip(texts, mask) if m])
+        return p
     p = h.proba(head_features(h, texts))
     if h.score_payloads:
         from pharos.evaluators.deobfuscate import payloads

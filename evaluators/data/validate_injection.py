@@ -26,7 +26,7 @@ import argparse
 import hashlib
 import sys
 from collections import Counter
-from dataclasses import replace
+from dataclasses import fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,9 +34,11 @@ import numpy as np
 
 from pharos.evaluators.builtin import models
 from pharos.evaluators.builtin.models import chunked_scores, head_scores
+from pharos.evaluators.classifier import LinearHead
+from pharos.evaluators.multilingual import is_english
 from pharos.evaluators.data.score_injection import score_files
-from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, choose_threshold, fit_head, load, metrics, prepare,
-                                     rule_threshold)
+from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, HeadSpec, choose_threshold, fit_head, load,
+                                     metrics, prepare, rule_threshold)
 
 SHIPPED = PROMPT_INJECTION_V2  # "shipped" below: the version-2 head, shipped until the sixth pass
 BASTION = "injection_train_bastion.jsonl"
@@ -50,6 +52,7 @@ DOCS = "injection_train_docs_benign.jsonl"
 HELD_DOCS = "injection_threshold_docs_benign.jsonl"
 BURIED = "injection_train_buried.jsonl"
 LOWRES = "injection_train_lowres.jsonl"
+WHEELS = "injection_train_wheels.jsonl"
 # Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
 RULES = {
     "f1": {},
@@ -111,6 +114,15 @@ def variants() -> dict[str, object]:
         # Eighth pass, amended: a multilingual sentence vector for texts that are not English
         "v3+buried+use": replace(v3, train=v3.train + (BURIED,), multilingual=True),
         "v3+buried+lowres+use": replace(v3, train=v3.train + (BURIED, LOWRES), multilingual=True),
+        # Ninth pass: version 3 for English text, a head with the multilingual vector for the rest (its own rule)
+        **{f"v3|{o}/{r}": replace(v3, other=replace(v3, train=v3.train + extra, multilingual=True, **RULES[r]))
+           for o, extra in (("buried+lowres+use", (BURIED, LOWRES)), ("buried+use", (BURIED,)))
+           for r in ("docs3%+max3", "benign3%+max3")},
+        # ... and with the training file from unused wheels (attacks, policy-like benign prose) in both heads
+        "v3+wheels": replace(v3, train=v3.train + (WHEELS,)),
+        **{f"v3+wheels|buried+lowres+use+wheels/{r}": replace(v3, train=v3.train + (WHEELS,), other=replace(
+            v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True, **RULES[r]))
+           for r in ("docs3%+max3", "benign3%+max3")},
     }
 
 
@@ -125,7 +137,7 @@ CACHE = Path.home() / ".cache" / "pharos" / "validate-injection"  # the fits' sc
 
 # HeadSpec fields added after fits were cached, and their defaults: at these values they are left out of the key,
 # so that the fits of specs that do not use them stay valid.
-LATER_FIELDS = {"multilingual": False}
+LATER_FIELDS = {"multilingual": False, "other": None}
 
 
 def spec_repr(spec) -> str:
@@ -139,7 +151,7 @@ def spec_repr(spec) -> str:
 def cache_key(spec) -> str:
     """An MD5 of ``spec`` and the contents of every file it reads: equal keys, equal fits."""
     # --universe 8 changes the leave-out groups of low-resource rows (see loso_group), so of specs training on them
-    h = hashlib.md5((spec_repr(spec) + (ACTIVE if ACTIVE == "8" and LOWRES in spec.train else "")).encode())
+    h = hashlib.md5((spec_repr(spec) + ("8" if ACTIVE in ("8", "9") and LOWRES in spec.train else "")).encode())
     for f in sorted(set(spec.train + spec.calibration)):
         h.update(f.encode() + ((DATA / f).read_bytes() if (DATA / f).exists() else b""))
     return h.hexdigest()
@@ -170,7 +182,8 @@ def scores(spec) -> dict:
             CACHE.mkdir(parents=True, exist_ok=True)
             np.savez(path, oofs=np.array(oofs), loso=loso, w=full.w, b=full.b)
     held = {f: chunked_scores(full, [r["text"] for r in load(f)]) for f in (HELD_BENIGN, HELD_DOCS)}
-    return {"prep": prep, "oofs": oofs, "held": held, "loso": loso, "unseen": unseen_scores(prep, full, loso)}
+    return {"prep": prep, "oofs": oofs, "held": held, "loso": loso, "unseen": unseen_scores(prep, full, loso),
+            "full": full}
 
 
 USE_CACHE = False
@@ -182,7 +195,7 @@ def loso_group(group: str, row: dict | None = None) -> str:
     never saw -- at a twentieth of the fits. With ``--universe 8``, the low-resource file's 33 languages are left
     out five buckets at a time too (by an MD5 of the language code): transfer to languages the head never saw, which
     leaving the whole file out (``--universe 7``) cannot show."""
-    if ACTIVE == "8" and group.startswith(LOWRES + ":") and row is not None:
+    if ACTIVE in ("8", "9") and group.startswith(LOWRES + ":") and row is not None:
         return f"{LOWRES}:languages-{hashlib.md5(row['lang'].encode()).digest()[0] % 5}"
     if group.startswith(BURIED + ":"):  # buried rows leave with their host package's documentation
         group = DOCS + group[len(BURIED):]
@@ -208,7 +221,7 @@ def unseen_scores(prep, full, loso: np.ndarray) -> tuple[np.ndarray, ...]:
     if missing:
         out[missing] = head_scores(full, [rows[i]["text"] for i in missing])
     return (out, np.array([int(r["label"]) for r in rows]), np.array([g.split(":")[0] for g in groups]),
-            np.array([r.get("lang", "") for r in rows]))
+            np.array([r.get("lang", "") for r in rows]), is_english([r["text"] for r in rows]))
 
 
 def universe() -> tuple[str, ...]:
@@ -217,11 +230,14 @@ def universe() -> tuple[str, ...]:
     return UNIVERSES[ACTIVE]
 
 
-UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7, "8": UNIVERSE7}  # 8: as 7, the low-resource file left out by language
+# 8: as 7, the low-resource file left out by language; 9: as 8, with the ninth pass's training file from wheels
+UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7, "8": UNIVERSE7, "9": UNIVERSE7 + (WHEELS,)}
 ACTIVE = "6"
 
 
 def validate(spec, rule: dict) -> dict:
+    if spec.other is not None:
+        return validate_routed(spec, rule)
     sc = scores(spec)
     prep, oofs, held, loso = sc["prep"], sc["oofs"], sc["held"], sc["loso"]
     spec = replace(spec, **rule)
@@ -245,16 +261,50 @@ def validate(spec, rule: dict) -> dict:
     b = per_source[BASTION]
     return {"threshold": t, "thresholds": thresholds, "oof": runs, "loso": per_source,
             "pooled": metrics(loso >= t, y), "unseen": metrics(sc["unseen"][0] >= t, sc["unseen"][1]),
-            "unseen_files": {f: metrics(sc["unseen"][0][sc["unseen"][2] == f] >= t, sc["unseen"][1][sc["unseen"][2] == f])
-                             for f in dict.fromkeys(sc["unseen"][2])},
-            "lowres_langs": {lang: (int(((u[0] >= t) & m & (u[1] == 1)).sum()), int((m & (u[1] == 1)).sum()))
-                             for u in [sc["unseen"]] for lang in sorted(set(u[3][u[2] == LOWRES]))
-                             for m in [(u[2] == LOWRES) & (u[3] == lang)]},
+            **unseen_report(sc["unseen"], sc["unseen"][0] >= t),
             "pooled_best": metrics(loso >= choose_threshold(loso, y, spec.max_fpr), y),
             "held_fp": int((held >= t).sum()), "docs_fp": int((docs >= t).sum()), "docs_n": len(docs), "held_kinds": Counter(r["category"] for r, v in
                                                                      zip(load(HELD_BENIGN), held) if v >= t), "held_n": len(held), "held_top": np.sort(held)[::-1][:3],
             "worst_fpr": max([m["fpr"] for m in runs] + [b["fpr"]]),
             "worst_recall": min([m["recall"] for m in runs] + [b["recall"]])}
+
+
+def unseen_report(unseen: tuple[np.ndarray, ...], flagged: np.ndarray) -> dict:
+    """Metrics of ``flagged`` (one per unseen row) overall, on rows that are not English, per file, and the
+    low-resource attacks caught per language."""
+    _, y, files, langs, english = unseen
+    return {"unseen": metrics(flagged, y), "unseen_other": metrics(flagged[~english], y[~english]),
+            "unseen_files": {f: metrics(flagged[files == f], y[files == f]) for f in dict.fromkeys(files)},
+            "lowres_langs": {lang: (int((flagged & m & (y == 1)).sum()), int((m & (y == 1)).sum()))
+                             for lang in sorted(set(langs[files == LOWRES])) for m in [(files == LOWRES) & (langs == lang)]}}
+
+
+RULE_FIELDS = {f.name: f.default for f in fields(HeadSpec) if f.name in {k for r in RULES.values() for k in r}}
+
+
+def validate_routed(spec, rule: dict) -> dict:
+    """:func:`validate` of a head with an ``other`` head (ninth pass): the English head's numbers under ``rule``
+    (its out-of-fold bastion rows and leave-one-source-out rows), with the unseen-source rows, the held-out benign
+    rows and the threshold docs rows scored as the evaluator routes them: English text by the English head at its
+    threshold, other text by the other head (trained by its own spec, fitted from the cache like any variant) at
+    its own threshold."""
+    main = validate(replace(spec, other=None), rule)
+    other_rule = {k: getattr(spec.other, k) for k in RULE_FIELDS}
+    other = validate(replace(spec.other, **RULE_FIELDS), other_rule)
+    sm, so = scores(replace(spec, other=None)), scores(replace(spec.other, **RULE_FIELDS))
+    um, english, uo = sm["unseen"][0], sm["unseen"][4], so["unseen"][0]
+    assert len(um) == len(uo), "the two heads' unseen rows differ (their calibration files must be the same)"
+    tm, to = main["threshold"], other["threshold"]
+    flagged = np.where(english, um >= tm, uo >= to)
+    routed = LinearHead(sm["full"].w, sm["full"].b, tm, sm["full"].meta,
+                        LinearHead(so["full"].w, so["full"].b, to, so["full"].meta).with_threshold(tm))
+    held = {f: chunked_scores(routed, [r["text"] for r in load(f)]) >= tm for f in (HELD_BENIGN, HELD_DOCS)}
+    return {**main, **unseen_report(sm["unseen"], flagged), "threshold_other": to,
+            "held_fp": int(held[HELD_BENIGN].sum()), "docs_fp": int(held[HELD_DOCS].sum()),
+            "held_kinds": Counter(r["category"] for r, v in zip(load(HELD_BENIGN), held[HELD_BENIGN]) if v),
+            "held_top": np.zeros(0),
+            "worst_fpr": max(main["worst_fpr"], other["worst_fpr"]),
+            "worst_recall": min(main["worst_recall"], other["worst_recall"])}
 
 
 def report(name: str, r: dict, sources: bool = True) -> str:
@@ -275,7 +325,11 @@ def report(name: str, r: dict, sources: bool = True) -> str:
                  **r["pooled"]) + "  | best F1 at FPR<=max: {f1:.3f} (R {recall:.3f} FPR {fpr:.3f})".format(
                  **r["pooled_best"]),
              "  unseen sources (all of UNIVERSE): F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f} (n {n})".format(
-                 **r["unseen"])]
+                 **r["unseen"]),
+             "    of them not English: F1 {f1:.3f} P {precision:.3f} R {recall:.3f} FPR {fpr:.3f} (n {n})".format(
+                 **r["unseen_other"])]
+    if "threshold_other" in r:
+        lines[0] += f"; text not in English: the other head at its own threshold {r['threshold_other']:.3f}"
     lines += [f"    unseen {f:42s} n {m['n']:5d}  recall {m['recall']:.3f}  FPR {m['fpr']:.3f}"
               for f, m in r["unseen_files"].items()]
     if r["lowres_langs"]:
@@ -309,7 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--universe", choices=UNIVERSES, default="6",
                     help="the files unseen-source scores cover: 6 (fifth and sixth passes) or 7 (seventh); 8: as 7, "
-                    "with the low-resource file left out five language buckets at a time")
+                    "with the low-resource file left out five language buckets at a time; 9: as 8, with "
+                    + WHEELS + ")")
     ap.add_argument("--cache", action="store_true", help=f"keep and reuse the fits' scores in {CACHE}")
     ap.add_argument("--score", metavar="FILE", nargs="+", help="report only: score held-out files with the shipped "
                     "head through the evaluator (P/R/F1/FPR, counts, Wilson intervals; each and pooled); nothing is "
