@@ -26,26 +26,26 @@ def _rows() -> list[dict]:
 
 def test_file_is_well_formed_with_both_labels_sources_and_licences():
     rows = _rows()
-    licences = {s: v[2] for s, v in {**gen.WHEELS, **gen.PROSE}.items()}
+    licences = {s: v[2] for s, v in {**gen.WHEELS, **gen.SDISTS}.items()}
     for r in rows:
         assert set(r) - {"lang"} == {"text", "label", "source", "licence", "kind"}, r
         assert r["label"] in (0, 1) and r["text"] == r["text"].strip() and 0 < len(r["text"]) <= gen.MAX_CHARS
         assert r["kind"] in KINDS and (r["kind"] == "benign") == (r["label"] == 0), r
-        assert r["source"] in licences and r["licence"] == licences[r["source"]] and r["licence"] in PERMISSIVE
+        assert r["source"] in licences and r["licence"] == licences[r["source"]] and set(r["licence"].split(" OR ")) <= PERMISSIVE
         assert r.get("lang", "xx") != "en"
     per_source = Counter((r["source"], r["label"]) for r in rows)
     assert max(per_source.values()) <= gen.CAP
     attacks = [r for r in rows if r["label"] == 1]
-    assert len({r["source"] for r in attacks}) >= 4 and {r["kind"] for r in attacks} == {"direct", "indirect",
+    assert len({r["source"] for r in attacks}) >= 6 and {r["kind"] for r in attacks} == {"direct", "indirect",
                                                                                           "jailbreak"}
-    assert all(r["source"] in gen.WHEELS for r in attacks)  # the prose sources give benign rows only
+    assert not {r["source"] for r in attacks} & set(gen.PROSE)  # the prose sources give benign rows only
     assert len({gen.neardup.squeeze(r["text"]) for r in rows}) == len(rows)
 
 
 def test_policy_prose_comes_from_many_packages_capped_with_little_licence_text():
     prose = [r for r in _rows() if r["source"] in gen.PROSE]
     per_package = Counter(r["source"] for r in prose)
-    assert len(prose) >= 250 and len(per_package) >= 10, per_package
+    assert 300 <= len(prose) <= 600 and len(per_package) >= 15, per_package
     assert max(per_package.values()) <= gen.PROSE_CAP
     assert sum(bool(LICENCE_PROSE.search(r["text"])) for r in prose) <= 0.1 * len(prose)
     # rule-like paragraphs ("must", "never", "do not", ...) come first in each package: a good share has one
@@ -74,7 +74,7 @@ def test_no_row_near_duplicates_a_held_out_row():
 def test_missing_source_stops_with_the_pip_command(tmp_path):
     with pytest.raises(SystemExit, match=r"pip download --no-deps jailscan==0\.1\.1"):
         gen.open_sources(tmp_path)
-    with pytest.raises(SystemExit, match=r"pip download --no-deps --no-binary :all: bandit==1\.9\.4"):
+    with pytest.raises(SystemExit, match=r"pip download --no-deps --no-binary :all: dhvaniguard==0\.1\.0"):
         gen.open_sdists(tmp_path)
 
 
