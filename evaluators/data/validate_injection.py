@@ -120,6 +120,7 @@ def variants() -> dict[str, object]:
            for r in ("docs3%+max3", "benign3%+max3")},
         # ... and with the training file from unused wheels (attacks, policy-like benign prose) in both heads
         "v3+wheels": replace(v3, train=v3.train + (WHEELS,)),
+        "v3+buried+lowres+use+wheels": replace(v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True),
         **{f"v3+wheels|buried+lowres+use+wheels/{r}": replace(v3, train=v3.train + (WHEELS,), other=replace(
             v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True, **RULES[r]))
            for r in ("docs3%+max3", "benign3%+max3")},
