@@ -49,6 +49,7 @@ import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -408,10 +409,46 @@ def write(out: Path, rows: list[dict], dropped: Counter, known: KnownRows) -> No
         print(f"  dropped {source:30s} {why}: {n}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    write(OUT, *build(open_wheels(Path(args[0]) if args else WHEEL_DIR)), KnownRows())
-    return 0
+class FreshSet(NamedTuple):
+    """One fresh held-out set, as its generator describes it: the file it writes (``out``), where its pinned
+    ``wheels`` are kept (``wheel_dir``), its ``readers``, label ``fixes`` and ``cap``. Each generator makes one and
+    names its methods at module level (``open_wheels``, ``wheels_present``, ``build``, ``known_rows``, ``main``).
+    (A NamedTuple, not a dataclass: the generators load this file by path, outside ``sys.modules``, where
+    ``dataclass`` cannot resolve postponed annotations.)"""
+
+    out: Path
+    wheel_dir: Path
+    wheels: dict
+    readers: dict
+    fixes: dict
+    cap: int
+
+    def open_wheels(self, directory: Path | None = None) -> dict[str, zipfile.ZipFile]:
+        """This set's wheels from ``directory`` (default: ``wheel_dir``), sha256 checked; SystemExit with the pip
+        command when one is missing."""
+        return open_wheels(self.wheel_dir if directory is None else directory, self.wheels)
+
+    def wheels_present(self, directory: Path | None = None) -> bool:
+        return wheels_present(self.wheel_dir if directory is None else directory, self.wheels)
+
+    def build(self, wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], Counter]:
+        """Candidate rows (stripped, label fixes applied, capped per source and label), before any duplicate
+        check; drops counted (``build`` over this set's readers, fixes and cap)."""
+        return build(wheels, self.readers, self.fixes, self.cap)
+
+    def known_rows(self) -> KnownRows:
+        """Every row of every other ``injection_*.jsonl`` (the other fresh sets' included)."""
+        return KnownRows(exclude=self.out)
+
+    def main(self, argv: list[str] | None = None) -> int:
+        """Writes ``out`` from the wheels in ``argv[0]`` (default: ``sys.argv[1:]``, else ``wheel_dir``)."""
+        args = sys.argv[1:] if argv is None else argv
+        write(self.out, *self.build(self.open_wheels(Path(args[0]) if args else None)), self.known_rows())
+        return 0
+
+
+FRESH = FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
+known_rows, main = FRESH.known_rows, FRESH.main
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ Benign sources:
 
 Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not English), ``kind`` one of
 direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
-``MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
+``fresh.MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
 ``CAP`` rows per source and label (an MD5-seeded choice). Then, as for the first fresh set, dropped and counted per
 source: exact duplicates within the file, near-duplicates of an earlier kept row of the same label, and
 near-duplicates of ANY row of every other ``injection_*.jsonl`` here (the first fresh set included).
@@ -79,7 +79,6 @@ import json
 import re
 import sys
 import zipfile
-from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -93,8 +92,6 @@ MIN_WORDS = 4
 _spec = importlib.util.spec_from_file_location("_fresh2_fresh", HERE / "make_injection_fresh.py")
 fresh = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fresh)  # by path: nothing from pharos.evaluators is imported
-neardup = fresh.neardup
-MAX_CHARS = fresh.MAX_CHARS  # 4000, applied by fresh.build
 
 WHEELS = {  # source -> (wheel file, sha256, licence)
     "vigia-0.6.2": ("vigia-0.6.2-py3-none-any.whl",
@@ -212,16 +209,6 @@ def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | No
     if lang and lang != "en":
         row["lang"] = lang
     return row
-
-
-def open_wheels(directory: Path) -> dict[str, zipfile.ZipFile]:
-    """This set's wheels from ``directory`` (``make_injection_fresh.open_wheels``: sha256 checked, SystemExit with
-    the pip command when one is missing)."""
-    return fresh.open_wheels(directory, WHEELS)
-
-
-def wheels_present(directory: Path = WHEEL_DIR) -> bool:
-    return fresh.wheels_present(directory, WHEELS)
 
 
 def _names(z: zipfile.ZipFile, prefix: str, *suffixes: str) -> list[str]:
@@ -460,21 +447,9 @@ READERS = {"vigia-0.6.2": read_vigia, "safelabs-eval-0.12.0": read_safelabs, "pr
            "tripwire-eval-0.2.0": read_tripwire, "hivetracered-1.0.22": read_hivetracered}
 
 
-def build(wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], Counter]:
-    """Candidate rows (stripped, label fixes applied, capped per source and label), before any duplicate check;
-    drops counted (``make_injection_fresh.build`` over this set's readers and fixes)."""
-    return fresh.build(wheels, READERS, LABEL_FIXES, CAP)
-
-
-def known_rows() -> "fresh.KnownRows":
-    """Every row of every other ``injection_*.jsonl`` (the first fresh set's included)."""
-    return fresh.KnownRows(exclude=OUT)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    fresh.write(OUT, *build(open_wheels(Path(args[0]) if args else WHEEL_DIR)), known_rows())
-    return 0
+FRESH2 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
+open_wheels, wheels_present, build = FRESH2.open_wheels, FRESH2.wheels_present, FRESH2.build
+known_rows, main = FRESH2.known_rows, FRESH2.main
 
 
 if __name__ == "__main__":

@@ -69,7 +69,7 @@ Benign-only sources:
 
 Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not English), ``kind`` one of
 direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
-``MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
+``fresh.MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
 ``CAP`` rows per source and label (an MD5-seeded choice). Then, as for the other fresh sets, dropped and counted per
 source: exact duplicates within the file, near-duplicates of an earlier kept row of the same label, and
 near-duplicates of ANY row of every other ``injection_*.jsonl`` here (both fresh sets and the wheel-built training
@@ -102,8 +102,6 @@ def _load(name: str):
 
 fresh = _load("make_injection_fresh")
 fresh2 = _load("make_injection_fresh2")
-neardup = fresh.neardup
-MAX_CHARS = fresh.MAX_CHARS  # 4000, applied by fresh.build
 
 WHEELS = {  # source -> (wheel file, sha256, licence)
     "agentprobe-injection-0.2.0a1": ("agentprobe_injection-0.2.0a1-py3-none-any.whl",
@@ -221,16 +219,6 @@ def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | No
     if lang and lang != "en":
         row["lang"] = lang
     return row
-
-
-def open_wheels(directory: Path) -> dict[str, zipfile.ZipFile]:
-    """This set's wheels from ``directory`` (``make_injection_fresh.open_wheels``: sha256 checked, SystemExit with
-    the pip command when one is missing)."""
-    return fresh.open_wheels(directory, WHEELS)
-
-
-def wheels_present(directory: Path = WHEEL_DIR) -> bool:
-    return fresh.wheels_present(directory, WHEELS)
 
 
 STR_METHODS = ("lower", "upper", "strip", "replace", "capitalize", "title")
@@ -514,21 +502,9 @@ READERS = {"agentprobe-injection-0.2.0a1": read_agentprobe, "promptpressure-0.1.
            "llmsectest-0.4.1": read_llmsectest}
 
 
-def build(wheels: dict[str, zipfile.ZipFile]) -> tuple[list[dict], "fresh.Counter"]:
-    """Candidate rows (stripped, label fixes applied, capped per source and label), before any duplicate check;
-    drops counted (``make_injection_fresh.build`` over this set's readers and fixes)."""
-    return fresh.build(wheels, READERS, LABEL_FIXES, CAP)
-
-
-def known_rows() -> "fresh.KnownRows":
-    """Every row of every other ``injection_*.jsonl`` (both fresh sets and the wheel-built training file included)."""
-    return fresh.KnownRows(exclude=OUT)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    fresh.write(OUT, *build(open_wheels(Path(args[0]) if args else WHEEL_DIR)), known_rows())
-    return 0
+FRESH3 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
+open_wheels, wheels_present, build = FRESH3.open_wheels, FRESH3.wheels_present, FRESH3.build
+known_rows, main = FRESH3.known_rows, FRESH3.main
 
 
 if __name__ == "__main__":
