@@ -433,12 +433,13 @@ def _norm(name: str) -> str:
 def used_elsewhere() -> set[str]:
     """Normalised names of the distributions every other prompt-injection generator reads (each fresh held-out
     set's ``WHEELS``, the held-out and training documentation sets' ``SOURCES``), and those LICENSES.md names in
-    backquotes."""
+    backquotes on the rows of other files (its row for this file names this file's own sources)."""
     docs_train = _load("_wheels_docs_train", "make_injection_docs_train.py")
     names = {s.rsplit("-", 1)[0] for path in sorted(HERE.glob("make_injection_fresh*.py"))
              for s in _load(f"_wheels_{path.stem}", path.name).WHEELS}
     names |= {s[0] for s in (*docs.SOURCES, *docs_train.SOURCES)}
-    names |= set(re.findall(r"`([A-Za-z0-9][\w.-]*)`", (HERE / "LICENSES.md").read_text()))
+    licences = [line for line in (HERE / "LICENSES.md").read_text().splitlines() if OUT.name not in line]
+    names |= set(re.findall(r"`([A-Za-z0-9][\w.-]*)`", "\n".join(licences)))
     return {_norm(n) for n in names}
 
 
