@@ -234,10 +234,17 @@ def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[Linea
         return head, calibration
     prep = prepare(spec)
     oofs = [prep.out_of_fold(salt) for salt in SALTS[:spec.threshold_splits]]
-    cal, y = prep.cal, prep.y
-    head = prep.fit(np.arange(len(prep.rows)), epochs, lr)
+    return finish_head(spec, prep, prep.fit(np.arange(len(prep.rows)), epochs, lr), oofs)
+
+
+def finish_head(spec: HeadSpec, prep: Prepared, head: LinearHead, oofs: list[np.ndarray]) -> tuple[LinearHead, dict]:
+    """``head`` (trained on all of ``prep``'s rows) with the threshold ``spec``'s rule gives from the out-of-fold
+    scores ``oofs`` (one per fold assignment of ``SALTS``, at least ``spec.threshold_splits``), its metadata and its
+    out-of-fold calibration metrics. Shared by :func:`fit_head` and the validation's kept fits."""
     from pharos.evaluators.builtin.models import chunked_scores
 
+    cal, y = prep.cal, prep.y
+    oofs = oofs[:spec.threshold_splits]
     benign = chunked_scores(head, [r["text"] for f in spec.threshold_benign for r in load(f)])
     threshold = rule_threshold(spec, prep, oofs, benign)
     head.threshold = threshold

@@ -37,8 +37,8 @@ from pharos.evaluators.builtin.models import chunked_scores, head_scores
 from pharos.evaluators.classifier import LinearHead
 from pharos.evaluators.multilingual import is_english
 from pharos.evaluators.data.score_injection import score_files
-from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, HeadSpec, choose_threshold, fit_head, load,
-                                     metrics, prepare, rule_threshold)
+from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, HeadSpec, choose_threshold, finish_head,
+                                     fit_head, load, metrics, prepare, rule_threshold)
 
 SHIPPED = PROMPT_INJECTION_V2  # "shipped" below: the version-2 head, shipped until the sixth pass
 BASTION = "injection_train_bastion.jsonl"
@@ -358,15 +358,16 @@ def score_held_out(files: list[str], candidates: list[str]) -> None:
 
 def cached_head(spec, rule: dict) -> LinearHead:
     """The head ``fit_head`` trains for ``spec`` under ``rule``, from the fits :func:`scores` keeps (the full head's
-    weights and the threshold :func:`validate` computes, by the same code): minutes instead of an hour."""
-    r = validate(spec, rule)
-    if spec.other is None:
-        full = scores(spec)["full"]
-        return LinearHead(full.w, full.b, r["threshold"], full.meta)
-    main = cached_head(replace(spec, other=None), rule)
-    main.other = cached_head(replace(spec.other, **RULE_FIELDS), {k: getattr(spec.other, k) for k in RULE_FIELDS}
-                             ).with_threshold(main.threshold)
-    return main
+    weights and the out-of-fold scores, finished by the same ``train.finish_head``): minutes instead of an hour."""
+    if spec.other is not None:
+        main = cached_head(replace(spec, other=None), rule)
+        main.other = cached_head(replace(spec.other, **RULE_FIELDS),
+                                 {k: getattr(spec.other, k) for k in RULE_FIELDS}).with_threshold(main.threshold)
+        return main
+    sc = scores(spec)
+    full = sc["full"]
+    return finish_head(replace(spec, **rule), sc["prep"], LinearHead(full.w, full.b, 0.5, dict(full.meta)),
+                       sc["oofs"])[0]
 
 
 def main(argv: list[str] | None = None) -> int:
