@@ -74,7 +74,8 @@ CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+
               "sixth-pass": ("diverse+lexicon+hard+public+docs", "benign3%+max3"),
               "seventh-pass": ("v3+buried", "docs3%+max3"),
               "seventh-lowres": ("v3+buried+lowres", "docs3%+max3"),  # information only, see the seventh pass
-              "eighth-pass": ("v3+buried+lowres+use", "docs3%+max3")}
+              "eighth-pass": ("v3+buried+lowres+use", "docs3%+max3"),
+              "ninth-pass": ("v3|buried+lowres+use/docs3%+max3", "benign3%+max3")}
 
 
 def variants() -> dict[str, object]:
