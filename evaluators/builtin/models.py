@@ -171,7 +171,7 @@ class PromptInjectionEvaluator(_HeadEvaluator):
     Value: probability (max over input and context chunks, and over each hidden payload when the head was
     trained with ``score_payloads``); label ``injection`` or ``benign``."""
 
-    name, version, needs = "prompt_injection", "3", ()
+    name, version, needs = "prompt_injection", "4", ()
     head_name, positive, negative = "prompt_injection", "injection", "benign"
 
     def applies(self, call: Call) -> bool:

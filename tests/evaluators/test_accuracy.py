@@ -42,28 +42,32 @@ def test_relevance_separates_on_and_off_topic(report):
 
 
 def test_prompt_injection_on_held_out_sets(report):
-    """Measured with the shipped head (version 3, threshold 0.631), each set scored as the evaluator scores an input
-    (max over chunks). None of the five was trained on or used to choose the head:
-    - bastioncorpus' held-out half (55 injections, 26 benign): F1 0.857, 1 of 26 benign flagged;
-    - spikee's seed data (276 attacks, 128 of them in Zulu, Irish, Gaelic or Albanian; 166 easy benign): F1 0.676,
+    """Measured with the shipped head (version 4: version 3's head, threshold 0.631, for English text; a head with
+    the multilingual vector, own threshold 0.708, for the rest), each set scored as the evaluator scores an input (max
+    over chunks). None of the six was trained on or used to choose the head:
+    - bastioncorpus' held-out half (55 injections, 26 benign): F1 0.880, 1 of 26 benign flagged;
+    - spikee's seed data (276 attacks, 128 of them in Zulu, Irish, Gaelic or Albanian; 166 easy benign): F1 0.734,
       no false positive;
     - documentation prose of 77 packages (494 benign, two thirds instruction-like): 19 flagged (3.8%); the
       version-2 head flagged 161 (32.6%);
-    - fresh (session 6: 265 attacks, 259 benign from 7 wheels no training file uses): F1 0.802 (English rows 0.920),
-      1 of 259 flagged;
-    - fresh2 (session 7: 331 attacks, 491 benign from 15 other wheels): F1 0.640 (recall 0.523; 97 of its attacks
-      are Russian persuasion-style jailbreaks, 2 caught), 37 of 491 benign flagged (7.5%, over the issue's 5%).
-    Pooled over the five: F1 0.703, FPR 0.040. The issue's F1 goal (>= 0.90) is not met, nor its 5% on fresh2: these
-    bounds guard against regressions, the false-positive ones at the issue's 5% where the head meets it."""
+    - fresh (session 6: 265 attacks, 259 benign from 7 wheels no training file uses): F1 0.858, 1 of 259 flagged;
+    - fresh2 (session 7: 331 attacks, 491 benign from 15 other wheels): F1 0.635 (recall 0.517; 97 of its attacks
+      are Russian persuasion-style jailbreaks), 37 of 491 benign flagged (7.5%, over the issue's 5%);
+    - fresh3 (session 8: 253 attacks, 259 benign from 13 more wheels): F1 0.889, 18 of 259 flagged (6.9%, over 5%).
+    Pooled over the six: F1 0.773, FPR 0.045 (version 3: 0.747, 0.045). The issue's F1 goal (>= 0.90) is not met,
+    nor its 5% on fresh2 and fresh3: these bounds guard against regressions, the false-positive ones at the issue's 5%
+    where the head meets it."""
     pooled, docs = report["prompt_injection"], report["prompt_injection/docs"]
-    assert pooled["fpr"] < 0.05 and pooled["f1"] >= 0.68, pooled
+    assert pooled["fpr"] < 0.05 and pooled["f1"] >= 0.75, pooled
     assert docs["fpr"] < 0.05, docs
     assert report["prompt_injection/bastion"]["f1"] >= 0.85, report["prompt_injection/bastion"]
-    assert report["prompt_injection/spikee"]["recall"] >= 0.48 and report["prompt_injection/spikee"]["fpr"] < 0.02
+    assert report["prompt_injection/spikee"]["recall"] >= 0.55 and report["prompt_injection/spikee"]["fpr"] < 0.02
     fresh = report["prompt_injection/fresh"]
-    assert fresh["f1"] >= 0.78 and fresh["fpr"] < 0.02, fresh
+    assert fresh["f1"] >= 0.83 and fresh["fpr"] < 0.02, fresh
     fresh2 = report["prompt_injection/fresh2"]
     assert fresh2["f1"] >= 0.62 and fresh2["fpr"] < 0.09, fresh2
+    fresh3 = report["prompt_injection/fresh3"]
+    assert fresh3["f1"] >= 0.87 and fresh3["fpr"] < 0.09, fresh3
 
 
 def test_heads_match_their_training_metadata():
@@ -72,9 +76,11 @@ def test_heads_match_their_training_metadata():
     from pharos.evaluators.train import DATA
 
     for name in ("prompt_injection", "toxicity", "refusal"):
-        meta = head(name).meta
-        assert meta["test_file"] not in meta["train_files"]
-        test = {json.loads(l)["text"] for l in (DATA / meta["test_file"]).read_text().splitlines() if l}
-        train = {json.loads(l)["text"] for f in meta["train_files"] if (DATA / f).exists()
-                 for l in (DATA / f).read_text().splitlines() if l}
-        assert not test & train, name
+        h = head(name)
+        test = {json.loads(l)["text"] for l in (DATA / h.meta["test_file"]).read_text().splitlines() if l}
+        for meta in [h.meta] + ([h.other.meta] if h.other is not None else []):  # the other-language head too
+            assert h.meta["test_file"] not in meta["train_files"]
+            assert not any(f.startswith("injection_test") for f in meta["train_files"]), name
+            train = {json.loads(l)["text"] for f in meta["train_files"] if (DATA / f).exists()
+                     for l in (DATA / f).read_text().splitlines() if l}
+            assert not test & train, name
