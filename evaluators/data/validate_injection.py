@@ -284,6 +284,11 @@ def unseen_report(unseen: tuple[np.ndarray, ...], flagged: np.ndarray) -> dict:
 RULE_FIELDS = {f.name: f.default for f in fields(HeadSpec) if f.name in {k for r in RULES.values() for k in r}}
 
 
+def split_rule(spec) -> tuple[object, dict]:
+    """``spec`` without its threshold-rule fields (the spec its fits are kept under) and those fields (the rule)."""
+    return replace(spec, **RULE_FIELDS), {k: getattr(spec, k) for k in RULE_FIELDS}
+
+
 def validate_routed(spec, rule: dict) -> dict:
     """:func:`validate` of a head with an ``other`` head (ninth pass): the English head's numbers under ``rule``
     (its out-of-fold bastion rows and leave-one-source-out rows), with the unseen-source rows, the held-out benign
@@ -291,9 +296,8 @@ def validate_routed(spec, rule: dict) -> dict:
     threshold, other text by the other head (trained by its own spec, fitted from the cache like any variant) at
     its own threshold."""
     main = validate(replace(spec, other=None), rule)
-    other_rule = {k: getattr(spec.other, k) for k in RULE_FIELDS}
-    other = validate(replace(spec.other, **RULE_FIELDS), other_rule)
-    sm, so = scores(replace(spec, other=None)), scores(replace(spec.other, **RULE_FIELDS))
+    other = validate(*split_rule(spec.other))
+    sm, so = scores(replace(spec, other=None)), scores(split_rule(spec.other)[0])
     um, english, uo = sm["unseen"][0], sm["unseen"][4], so["unseen"][0]
     assert len(um) == len(uo), "the two heads' unseen rows differ (their calibration files must be the same)"
     tm, to = main["threshold"], other["threshold"]
@@ -362,8 +366,7 @@ def cached_head(spec, rule: dict) -> LinearHead:
     weights and the out-of-fold scores, finished by the same ``train.finish_head``): minutes instead of an hour."""
     if spec.other is not None:
         main = cached_head(replace(spec, other=None), rule)
-        main.other = cached_head(replace(spec.other, **RULE_FIELDS),
-                                 {k: getattr(spec.other, k) for k in RULE_FIELDS}).with_threshold(main.threshold)
+        main.other = cached_head(*split_rule(spec.other)).with_threshold(main.threshold)
         return main
     sc = scores(spec)
     full = sc["full"]
