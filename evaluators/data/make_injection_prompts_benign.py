@@ -28,8 +28,10 @@ What is read from each wheel (``read_wheel``):
 A text is kept when it looks like a prompt (``is_prompt``): it addresses a model or a reader ("you", "your task",
 an imperative opening, "Question:" / "Context:" fields, or template placeholders), has at least ``MIN_WORDS`` words
 and 20 characters, is not code (``is_code``: fenced code, or a third of its lines code-like) and not JSON. Template
-placeholders are left as the source has them. All rows are label 0, kind ``benign``: none of these sources marks a
-text as an attack.
+placeholders are left as the source has them. These rows are label 0, kind ``benign``: none of these sources marks
+such a text as an attack. One source ships attacks beside its prompts, and they are kept with label 1
+(``read_litellm``): the example utterances of litellm's semantic prompt-injection guardrail route (kind by the
+attack family its YAML comments name), and the benign example its header says the route ALLOWS (label 0).
 
 Then, as in ``make_injection_wheels.py``: exact duplicates within the file, near-duplicates of an earlier kept row,
 and near-duplicates (word 5-gram Jaccard >= 0.5, containment, equality) of ANY row of every other
@@ -117,11 +119,33 @@ WHEELS = {  # source -> (wheel file, sha256, licence)
         "70e1cfb1576f782da93190ee31d9bb2659e5ca4bd84fda0c412e1f20498f28b6", "Apache-2.0"),
     "txtai-9.14.0": ("txtai-9.14.0-py3-none-any.whl",
         "e507d34dddbfa27df9666d06bd92414cfdb739922365b72ca26d339f0262bbe7", "Apache-2.0"),
+    "agno-3.1.10": ("agno-3.1.10-py3-none-any.whl",
+        "ea1d0d2f8f7e8d0c413c2a1df57b4c784dac2f70ceac1f69b935fd8d2ef68c7e", "Apache-2.0"),
+    "alpaca-eval-0.6.6": ("alpaca_eval-0.6.6-py3-none-any.whl",
+        "8f4f218b8a1d7ef379491222e90f38446ca327930b51416d55306663cf85f28c", "Apache-2.0"),
+    "gpt-researcher-0.15.1": ("gpt_researcher-0.15.1-py3-none-any.whl",
+        "d75cee841f3d0f524e7da23ba091bd013492711d859f5dc2023207ccaec7a482", "MIT"),
+    "griptape-1.13.0": ("griptape-1.13.0-py3-none-any.whl",
+        "1e0ddfee56a1917f1bac65c674dc44a2bd4b549033f08f08b5cd58fc6d79729a", "Apache-2.0"),
+    "langroid-0.69.16": ("langroid-0.69.16-py3-none-any.whl",
+        "42a84ec25f454865a8e4fb4dd051040047d020299915d98e7b71b1544e756de2", "MIT"),
+    "letta-0.34.12": ("letta-0.34.12-py3-none-manylinux_2_28_x86_64.whl",
+        "f98c16343995c46a5047deed7f1314bd3aff9affd69b8c2e105ae454b6d18b24", "Apache-2.0"),
+    "opik-2.2.122": ("opik-2.2.122-py3-none-any.whl",
+        "f8c97a3d9c838fb3a03fee18bf8e0a1ed0361dd68dd1a70d86a2bd2af4ea74de", "Apache-2.0"),
+    "textgrad-0.1.8": ("textgrad-0.1.8-py3-none-any.whl",
+        "f252572bd25cd7cbdc4528024f70895b3e92328932e37e576691d20eead0a63a", "MIT"),
+    "trulens-feedback-2.16.0": ("trulens_feedback-2.16.0-py3-none-any.whl",
+        "32b153b7461d767dc2d0150d9251ff4843b5a737c2e0bb32e4f9b3616cbc1ba6", "MIT"),
+    "uptrain-0.7.1": ("uptrain-0.7.1-py3-none-any.whl",
+        "2856e6f01a603a6df3d8e23c4965636f4bd045da75ba12761acfcd33d178a144", "Apache-2.0"),
 }
 # wheels downloaded and looked at but not used, and why
 REJECTED = {
     "arize-phoenix-evals-3.9.4": "Elastic-2.0 licence",
     "crewai-1.15.30": "no licence in the wheel's metadata (no License field, classifier or licence file)",
+    "langkit-0.0.35": "no prompt texts in the wheel (its injection examples are in notebooks' code cells)",
+    "pytector-0.4.0": "no prompt texts in the wheel (a classifier wrapper)",
 }
 
 # Python files read per package (a search in the path); default ``PY_DEFAULT``
@@ -136,6 +160,8 @@ PY_PATHS = {
 FILE_PATHS = re.compile(r"(?i)(prompts?|templates?|instructions?)[^/]*/.*\.(md|jinja2?|j2|txt|ya?ml|prompty)$|"
                         r"(prompt|instructions)[^/]*\.(md|jinja2?|j2|txt|ya?ml|prompty)$|"
                         r"(^|/)(AGENTS|CLAUDE|SKILL|GEMINI)\.md$|\.prompty$")
+# more prompt files of some packages (their folders are not named for prompts)
+EXTRA_FILES = {"alpaca-eval-0.6.6": re.compile(r"evaluators_configs/.*\.txt$")}
 NOT_FILES = re.compile(r"(?i)(^|/)tests?/|(^|/)cli/|dist-info/|licen[cs]e|changelog|readme|\.py\.template$")
 # third-party benchmark data some wheels vendor without its licence: never read
 THIRD_PARTY = re.compile(r"(?i)/benchmarks?/|/datasets?/|big_bench|mmlu|gsm8k|human_?eval|"
@@ -160,7 +186,8 @@ OPENING = re.compile(
 SHORT_WORDS = 12  # a text this short needs "you"/"please", a placeholder or an imperative opening, not just a field
 CODE_LINE = re.compile(r"^\s*(def |class |import |from \S+ import |return\b|if .*:$|for .*:$|while .*:$|elif |else:|"
                        r"try:|except\b|with .*:$|@\w|print\(|[\w.\[\]'\"]+\s*(=|\+=)\s*\S|[\]\)\}],?\s*$|#!|//|"
-                       r"<\w+[^>]*>\s*$|</\w+>\s*$|\w+\(.*\)\s*;?\s*$)")
+                       r"<\w+[^>]*>\s*$|</\w+>\s*$|\w+\(.*\)\s*;?\s*$|"
+                       r"(SELECT|FROM|WHERE|GROUP BY|ORDER BY|COUNT|INSERT|UPDATE|JOIN|LIMIT|MATCH|RETURN)\b)")
 JSONISH = re.compile(r"^\s*[\[{]")
 FENCE = re.compile(r"```|~~~|\{\{\s*code_block_opening_tag\s*\}\}")
 # a YAML / config line ("key: value", commented or not) whose key is not a prompt field ("Question:", ...)
@@ -311,7 +338,7 @@ def read_wheel(z: zipfile.ZipFile, source: str) -> list[dict]:
                 found = python_strings(z.read(name).decode("utf-8", "replace"))
             except SyntaxError:
                 continue
-        elif FILE_PATHS.search(name):
+        elif FILE_PATHS.search(name) or (source in EXTRA_FILES and EXTRA_FILES[source].search(name)):
             found = file_strings(name, z.read(name))
         else:
             continue
