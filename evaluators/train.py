@@ -183,12 +183,21 @@ class Prepared:
 
     def fit(self, idx: np.ndarray, epochs: int = 1500, lr: float = 2.0) -> LinearHead:
         """A head trained on rows ``idx`` (threshold left at 0.5)."""
-        h = LinearHead.fit_gram(self.x[idx], self.y[idx], self.counts[idx], self.gram[np.ix_(idx, idx)],
-                                l2=self.spec.l2, epochs=epochs, lr=lr)
-        h.meta = {"embedding": self.spec.embedding, "ngram_dim": self.spec.ngram_dim,
-                  "char_ngram_dim": self.spec.char_ngram_dim, "reveal": self.spec.reveal, "lexicon": self.spec.lexicon,
-                  "score_payloads": self.spec.score_payloads, "multilingual": self.spec.multilingual}
-        return h
+        masks = np.zeros((1, len(self.rows)), dtype=bool)
+        masks[0, idx] = True
+        return self.fit_many(masks, epochs, lr)[0]
+
+    def fit_many(self, masks: np.ndarray, epochs: int = 1500, lr: float = 2.0) -> list[LinearHead]:
+        """One head per row of the boolean ``masks`` (shape ``(m, len(rows))``), each trained on the rows its mask
+        selects, all at once (``LinearHead.fit_gram_many``; threshold left at 0.5)."""
+        heads = LinearHead.fit_gram_many(self.x, self.y, masks, self.counts, self.gram, l2=self.spec.l2,
+                                         epochs=epochs, lr=lr)
+        for h in heads:
+            h.meta = {"embedding": self.spec.embedding, "ngram_dim": self.spec.ngram_dim,
+                      "char_ngram_dim": self.spec.char_ngram_dim, "reveal": self.spec.reveal,
+                      "lexicon": self.spec.lexicon, "score_payloads": self.spec.score_payloads,
+                      "multilingual": self.spec.multilingual}
+        return heads
 
     def out_of_fold(self, salt: str = "") -> np.ndarray:
         """Scores of the calibration rows, each from a head that did not see its fold (folds by an MD5 of the
@@ -198,9 +207,9 @@ class Prepared:
         fold = np.full(len(self.rows), -1)
         fold[self.cal] = [_fold(salt + self.rows[i].get("parent", self.rows[i]["text"])) for i in self.cal]
         oof = np.zeros(len(self.rows))
-        for k in range(FOLDS):
+        for k, head in enumerate(self.fit_many(np.array([fold != k for k in range(FOLDS)]))):
             held = np.flatnonzero(fold == k)
-            oof[held] = head_scores(self.fit(np.flatnonzero(fold != k)), [self.rows[i]["text"] for i in held])
+            oof[held] = head_scores(head, [self.rows[i]["text"] for i in held])
         return oof
 
 

@@ -53,6 +53,7 @@ HELD_DOCS = "injection_threshold_docs_benign.jsonl"
 BURIED = "injection_train_buried.jsonl"
 LOWRES = "injection_train_lowres.jsonl"
 WHEELS = "injection_train_wheels.jsonl"
+PROMPTS = "injection_train_prompts_benign.jsonl"
 # Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
 RULES = {
     "f1": {},
@@ -125,6 +126,13 @@ def variants() -> dict[str, object]:
         **{f"v3+wheels|buried+lowres+use+wheels/{r}": replace(v3, train=v3.train + (WHEELS,), other=replace(
             v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True, **RULES[r]))
            for r in ("docs3%+max3", "benign3%+max3")},
+        # Tenth pass: the ninth pass's all-text head, routed or not, and hard benign prompts (PROMPTS)
+        "v3|buried+lowres+use+wheels/docs3%+max3": replace(v3, other=replace(
+            v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True, **RULES["docs3%+max3"])),
+        "v3+prompts|buried+lowres+use+wheels/docs3%+max3": replace(v3, train=v3.train + (PROMPTS,), other=replace(
+            v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True, **RULES["docs3%+max3"])),
+        "v3+buried+lowres+use+wheels+prompts": replace(v3, train=v3.train + (BURIED, LOWRES, WHEELS, PROMPTS),
+                                                       multilingual=True),
     }
 
 
@@ -153,7 +161,7 @@ def spec_repr(spec) -> str:
 def cache_key(spec) -> str:
     """An MD5 of ``spec`` and the contents of every file it reads: equal keys, equal fits."""
     # --universe 8 changes the leave-out groups of low-resource rows (see loso_group), so of specs training on them
-    h = hashlib.md5((spec_repr(spec) + ("8" if ACTIVE in ("8", "9") and LOWRES in spec.train else "")).encode())
+    h = hashlib.md5((spec_repr(spec) + ("8" if ACTIVE in ("8", "9", "10") and LOWRES in spec.train else "")).encode())
     for f in sorted(set(spec.train + spec.calibration)):
         h.update(f.encode() + ((DATA / f).read_bytes() if (DATA / f).exists() else b""))
     return h.hexdigest()
@@ -175,11 +183,11 @@ def scores(spec) -> dict:
         oofs = [prep.out_of_fold(salt) for salt in SALTS]
         full = prep.fit(np.arange(len(prep.rows)))
         loso = np.zeros(len(prep.rows))
-        left_out = [loso_group(g, r) for g, r in zip(prep.groups, prep.rows)]
-        for g in sorted(set(left_out)):
-            out = np.array([i for i, gi in enumerate(left_out) if gi == g])
-            keep = np.array([i for i, gi in enumerate(left_out) if gi != g])
-            loso[out] = head_scores(prep.fit(keep), [prep.rows[i]["text"] for i in out])
+        left_out = np.array([loso_group(g, r) for g, r in zip(prep.groups, prep.rows)])
+        groups = sorted(set(left_out))
+        for g, head in zip(groups, prep.fit_many(np.array([left_out != g for g in groups]))):
+            out = np.flatnonzero(left_out == g)
+            loso[out] = head_scores(head, [prep.rows[i]["text"] for i in out])
         if USE_CACHE:
             CACHE.mkdir(parents=True, exist_ok=True)
             np.savez(path, oofs=np.array(oofs), loso=loso, w=full.w, b=full.b)
@@ -197,7 +205,7 @@ def loso_group(group: str, row: dict | None = None) -> str:
     never saw -- at a twentieth of the fits. With ``--universe 8``, the low-resource file's 33 languages are left
     out five buckets at a time too (by an MD5 of the language code): transfer to languages the head never saw, which
     leaving the whole file out (``--universe 7``) cannot show."""
-    if ACTIVE in ("8", "9") and group.startswith(LOWRES + ":") and row is not None:
+    if ACTIVE in ("8", "9", "10") and group.startswith(LOWRES + ":") and row is not None:
         return f"{LOWRES}:languages-{hashlib.md5(row['lang'].encode()).digest()[0] % 5}"
     if group.startswith(BURIED + ":"):  # buried rows leave with their host package's documentation
         group = DOCS + group[len(BURIED):]
@@ -232,8 +240,10 @@ def universe() -> tuple[str, ...]:
     return UNIVERSES[ACTIVE]
 
 
-# 8: as 7, the low-resource file left out by language; 9: as 8, with the ninth pass's training file from wheels
-UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7, "8": UNIVERSE7, "9": UNIVERSE7 + (WHEELS,)}
+# 8: as 7, the low-resource file left out by language; 9: as 8, with the ninth pass's training file from wheels;
+# 10: as 9, with the tenth pass's hard benign prompts
+UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7, "8": UNIVERSE7, "9": UNIVERSE7 + (WHEELS,),
+             "10": UNIVERSE7 + (WHEELS, PROMPTS)}
 ACTIVE = "6"
 
 
@@ -383,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--universe", choices=UNIVERSES, default="6",
                     help="the files unseen-source scores cover: 6 (fifth and sixth passes) or 7 (seventh); 8: as 7, "
                     "with the low-resource file left out five language buckets at a time; 9: as 8, with "
-                    + WHEELS + ")")
+                    + WHEELS + "; 10: as 9, with " + PROMPTS + ")")
     ap.add_argument("--cache", action="store_true", help=f"keep and reuse the fits' scores in {CACHE} (with --score: "
                     "candidates are built from them)")
     ap.add_argument("--score", metavar="FILE", nargs="+", help="report only: score held-out files with the shipped "

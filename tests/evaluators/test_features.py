@@ -120,6 +120,25 @@ def test_dual_fit_equals_the_primal_fit():
     assert abs(primal.b - dual.b) < 1e-4
 
 
+def test_fits_on_subsets_at_once_equal_one_fit_each():
+    """LinearHead.fit_gram_many (the cross-validations' many fits at once) trains on each subset the head that
+    fit_gram trains on that subset alone: same scores, same bias, rows outside the subset ignored."""
+    from pharos.evaluators.classifier import LinearHead
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(80, 150)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * rng.normal(size=80) > 0).astype(int)
+    counts = np.where(np.arange(80) < 12, 4, 1)
+    masks = np.array([np.arange(80) % 4 != k for k in range(4)] + [np.arange(80) < 50])
+    heads = LinearHead.fit_gram_many(x, y, masks, counts, l2=1e-3, epochs=150, lr=0.5)
+    assert len(heads) == len(masks)
+    for m, h in zip(masks, heads):
+        alone = LinearHead.fit_gram(x[m], y[m], counts[m], l2=1e-3, epochs=150, lr=0.5)
+        assert np.allclose(alone.proba(x), h.proba(x), atol=1e-6)
+        assert abs(alone.b - h.b) < 1e-6
+    assert not np.allclose(heads[0].proba(x), heads[1].proba(x), atol=1e-3)  # different subsets, different heads
+
+
 def test_benign_floor_flags_at_most_the_allowed_share():
     """The threshold floor from benign scores lets through at most ``max_fpr`` of them, and no more than needed."""
     from pharos.evaluators.train import benign_floor
