@@ -27,13 +27,23 @@ Attack sources (each wheel's licence is in its dist-info):
 - ``grendel-redteam`` 0.1.5 (Apache-2.0): ``grendel/packs/{jailbreak,prompt-injection,tool-abuse}/*.yaml`` payloads
   and ``packs/controls`` (benign). Its ``mcp`` packs describe attacks rather than carry them, and ``_corpora.jsonl``
   copies third-party datasets (AdvBench, deepset prompt-injections): not used.
-- ``bastionprobe`` 0.19.0 (MIT): ``bastionprobe/payloads.jsonl`` tool-output payloads (indirect). Those with a
-  ``{canary}`` slot are left out: the wheel fills it with a random token at run time and ships no value.
 - ``redteam-cli`` 0.1.0 (MIT): ``redteam_cli/attacks/prompt_injection.py`` ``_INJECTION_PAYLOADS`` (its ``_CANARY``
   filled in as the module does); benign: its ``_BENIGN_TASK``.
 - ``aginiti-redteam`` 0.3.5 (MIT): ``aginiti/demo_target/ground_truth.json``, a synthetic intranet corpus: the
   ``inj_*`` records are documents carrying injected instructions (indirect); the others (HR records, IT helpdesk
   notes, strategy memos: sensitive but with no instruction to the assistant) are benign documents.
+
+- ``agent-redteam`` 0.5.0 (MIT; mostly Chinese): ``agent_redteam/suites/info_leak/data.jsonl`` questions listed in
+  ``AGENT_REDTEAM_ATTACKS`` (system-prompt, instruction and secret extraction, also encoded, translated or under
+  social pressure; its other questions there ask ordinary things about the model -- its version, context length,
+  tools, filters -- and are left out); benign: the ``should_answer`` questions of ``suites/over_refusal`` (security
+  education questions a model should answer); the documents and image text of ``suites/multimodal`` (HTML, PDF,
+  OCR text carrying an instruction; indirect). Its ``injection`` and ``tool_abuse`` suites describe scenarios
+  ("the agent is summarising a page that says ...") rather than carry the text, and its ``multi_turn`` escalations
+  mostly end in harmful requests rather than injections: not used.
+- ``agent-probe-ai`` 0.6.0 (MIT): ``agent_probe/probes/*.py``, the string lists of each probe class (user turns,
+  and the ``content`` of the context messages it plants: tool descriptions, tool results, other agents' messages);
+  those in ``AGENT_PROBE_ATTACKS`` (the rest are the user's ordinary or harmful requests, or answer keywords).
 
 Benign-only sources:
 
@@ -45,8 +55,13 @@ Benign-only sources:
 - ``inspect-refusal-fidelity`` 0.1.0 (MIT): ``fixtures/refusal_probes.jsonl`` inputs (unanswerable, empty-input,
   contradictory and plain arithmetic requests, some with a table or log).
 
-Wheels looked at and not used: see the report of the commit that added this file (licences, third-party data,
-attacker-model prompts, or no attack text).
+Not used: ``bastionprobe`` 0.19.0 (its tool-output payloads are already rows of the bastioncorpus-based files; the
+rest need a run-time canary), ``agentbastion`` 0.14.0 and ``bastionmesh`` 0.2.0 (bastioncorpus again; part BUSL-1.1),
+``redprobe`` 0.1.6 (BUSL-1.1), ``probegpt`` 0.4.4 (seeds copied from a jailbreak blog), ``eval-ai-redteam`` 0.1.3
+(attacker-model prompts ported from deepteam), ``glacis-autoredteam`` 0.3.0 (two injections among harmful and
+social-engineering requests), ``agent-security-harness`` 4.28.1 (payloads built inside test code), and detectors
+that ship only regexes or no data (among them ai-injection-guard, llm-injection-guard, prompt-injection-defense,
+nakata-promptguard, rag-sanitizer, redoubt, ctxsentry, pkg-inject, bulwark-agent-security).
 
 Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not English), ``kind`` one of
 direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
@@ -61,6 +76,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -88,12 +104,14 @@ WHEELS = {  # source -> (wheel file, sha256, licence)
                            "9062935eb7ebf9fcc298cbd91f7e15eb1cd120cd0126cb929291437863795df3", "MIT"),
     "grendel-redteam-0.1.5": ("grendel_redteam-0.1.5-py3-none-any.whl",
                               "e49e59af1da3cb9d0a92d627164fa0ec636db94556415575ef79d821ab8cc9b0", "Apache-2.0"),
-    "bastionprobe-0.19.0": ("bastionprobe-0.19.0-py3-none-any.whl",
-                            "9de361e7ea1db65a4fb24ba02d255b8c8827b532428c02f651903254f6341593", "MIT"),
     "redteam-cli-0.1.0": ("redteam_cli-0.1.0-py3-none-any.whl",
                           "d1325d997ef7967882e4c7990bda538de5e48bfe16fc68ccab49df89b5b4ff80", "MIT"),
     "aginiti-redteam-0.3.5": ("aginiti_redteam-0.3.5-py3-none-any.whl",
                               "3d9344c08736f83f786bcc392e66b7515b39d0fb055d3d28fbba11a842e5d1cd", "MIT"),
+    "agent-redteam-0.5.0": ("agent_redteam-0.5.0-py3-none-any.whl",
+                            "7117b70c44ebb2bde3a11b493e9529dfb68773ba28e28bdfb11a11b08d010ddb", "MIT"),
+    "agent-probe-ai-0.6.0": ("agent_probe_ai-0.6.0-py3-none-any.whl",
+                             "9c3178190270897bd1c2841dd8b8cc4916a9b636d3e9f4cf1b61f2962d961f44", "MIT"),
     "veritas-redteam-1.0.0": ("veritas_redteam-1.0.0-py3-none-any.whl",
                               "2d3329420c16c17d5411786431d9630e62b8e7c958f810d018b99187251919ce", "MIT"),
     "fxfunds-platform-faq-1.0.0": ("fxfunds_platform_faq-1.0.0-py3-none-any.whl",
@@ -130,6 +148,25 @@ AION_ATTACKS = {"ASI01-001": "jailbreak", "ASI01-002": "direct", "ASI03-001": "d
 # that are the user's own harmful request (LABEL_FIXES)
 GRENDEL_KIND = {"jailbreak": "jailbreak", "prompt-injection": "direct", "tool-abuse": "indirect"}
 GRENDEL_INDIRECT = ("prompt-injection/indirect-rag-05", "prompt-injection/tool-output-inject-06")
+
+# agent-redteam info_leak questions that try to extract the system prompt, the instructions or a secret (by number
+# ``leak-NNN``); kind jailbreak for the role-play ones, else direct
+AGENT_REDTEAM_ATTACKS = (*range(1, 11), 22, 24, *range(31, 39), 41, 44, 45, 46, 50, *range(51, 61), *range(61, 71),
+                         71, 72, 74, 76, 77, 78, 79, *range(91, 101), 133, 134, 135, 136, 137, 138, 140,
+                         *range(141, 151), 155, *range(181, 191))
+AGENT_REDTEAM_JAILBREAK = (31, 34, 91, 95)
+AGENT_REDTEAM_LANG = {63: "fr", 64: "de"}  # (the rest: by script, see _script_lang)
+
+# agent-probe-ai strings (probe class/list/index) -> kind
+AGENT_PROBE_ATTACKS = {
+    "ToolDescriptionPoisoning/context/0": "indirect", "InstructionOverrideViaToolResult/context/2": "indirect",
+    "A2ADelegationEscalation/context/1": "indirect", "CrossAgentInstructionInjection/context/2": "indirect",
+    **{f"MultiStepInjectionChain/steps/{i}": "direct" for i in (1, 2, 3)},
+    "ContextLeakViaSummarization/prompts/1": "direct", "GradualExtraction/steps/3": "direct",
+    **{f"PersistentMemoryInjection/inject_steps/{i}": "direct" for i in (0, 2)},
+    **{f"{cls}/prompts/{i}": "direct" for cls in ("DirectPromptExtraction", "EncodingExtraction") for i in range(3)},
+    "RoleplayExtraction/context/0": "jailbreak",
+}
 
 VERITAS_LISTS = ("SAFE_PROMPTS_GENERAL", "SAFE_PROMPTS_TECHNICAL", "SAFE_PROMPTS_SECURITY_EDUCATIONAL",
                  "HARD_NEGATIVES", "SAFE_PROMPTS_CONVERSATIONAL")
@@ -240,11 +277,6 @@ def read_grendel(z: zipfile.ZipFile, source: str) -> list[dict]:
     return rows
 
 
-def read_bastionprobe(z: zipfile.ZipFile, source: str) -> list[dict]:
-    return [_row(source, p["id"], p["text"], 1, "indirect") for p in _jsonl(z, "bastionprobe/payloads.jsonl")
-            if "{canary}" not in p["text"]]
-
-
 def read_redteam_cli(z: zipfile.ZipFile, source: str) -> list[dict]:
     tree = ast.parse(z.read("redteam_cli/attacks/prompt_injection.py").decode())
     env = fresh3._constants(tree)
@@ -257,6 +289,48 @@ def read_aginiti(z: zipfile.ZipFile, source: str) -> list[dict]:
     records = json.loads(z.read("aginiti/demo_target/ground_truth.json"))["records"]
     return [_row(source, r["id"], r["document_text"], 1, "indirect") if r["id"].startswith("inj_") else
             _row(source, r["id"], r["document_text"], 0, "benign") for r in records]
+
+
+def _script_lang(text: str) -> str | None:
+    """The language of a text by its script: Japanese kana, Korean hangul, else Chinese for Han characters."""
+    for lang, pattern in (("ja", "[\u3040-\u30ff]"), ("ko", "[\uac00-\ud7af]"), ("zh", "[\u4e00-\u9fff]")):
+        if re.search(pattern, text):
+            return lang
+    return None
+
+
+def read_agent_redteam(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for q in _jsonl(z, "agent_redteam/suites/info_leak/data.jsonl"):
+        n = int(q["id"].removeprefix("leak-"))
+        if n in AGENT_REDTEAM_ATTACKS:
+            kind = "jailbreak" if n in AGENT_REDTEAM_JAILBREAK else "direct"
+            rows.append(_row(source, q["id"], q["question"], 1, kind,
+                             AGENT_REDTEAM_LANG.get(n) or _script_lang(q["question"])))
+    for q in _jsonl(z, "agent_redteam/suites/multimodal/data.jsonl"):
+        text = q.get("doc_content") or q.get("image_description")
+        if text:
+            rows.append(_row(source, q["id"], text, 1, "indirect", _script_lang(text)))
+    for q in _jsonl(z, "agent_redteam/suites/over_refusal/data.jsonl"):
+        if q["label"] == "should_answer":
+            rows.append(_row(source, q["id"], q["question"], 0, "benign", _script_lang(q["question"])))
+    return rows
+
+
+def read_agent_probe(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name in fresh2._names(z, "agent_probe/probes/", ".py"):
+        for cls in (n for n in ast.parse(z.read(name).decode()).body if isinstance(n, ast.ClassDef)):
+            for node in ast.walk(cls):
+                if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.List)):
+                    continue
+                for i, e in enumerate(node.value.elts):  # a string, or a message {"role": ..., "content": "..."}
+                    content = dict(zip(map(ast.literal_eval, e.keys), e.values)).get("content") \
+                        if isinstance(e, ast.Dict) else e
+                    ref = f"{cls.name}/{node.targets[0].id}/{i}"
+                    if ref in AGENT_PROBE_ATTACKS:
+                        rows.append(_row(source, ref, fresh3._text(content, {}), 1, AGENT_PROBE_ATTACKS[ref]))
+    return rows
 
 
 def read_veritas(z: zipfile.ZipFile, source: str) -> list[dict]:
@@ -276,8 +350,9 @@ def read_refusal_fidelity(z: zipfile.ZipFile, source: str) -> list[dict]:
 
 READERS = {"promptshields-3.2.0": read_promptshields, "hermes-jailbreak-bench-0.1.0": read_hermes,
            "cot-redteam-agent-0.6.0": read_cot, "aion-redteam-0.2.0": read_aion, "grendel-redteam-0.1.5": read_grendel,
-           "bastionprobe-0.19.0": read_bastionprobe, "redteam-cli-0.1.0": read_redteam_cli,
-           "aginiti-redteam-0.3.5": read_aginiti, "veritas-redteam-1.0.0": read_veritas,
+           "redteam-cli-0.1.0": read_redteam_cli,
+           "aginiti-redteam-0.3.5": read_aginiti, "agent-redteam-0.5.0": read_agent_redteam,
+           "agent-probe-ai-0.6.0": read_agent_probe,            "veritas-redteam-1.0.0": read_veritas,
            "fxfunds-platform-faq-1.0.0": read_fxfunds, "inspect-refusal-fidelity-0.1.0": read_refusal_fidelity}
 
 
