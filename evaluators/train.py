@@ -199,18 +199,31 @@ class Prepared:
                       "multilingual": self.spec.multilingual}
         return heads
 
-    def out_of_fold(self, salt: str = "") -> np.ndarray:
-        """Scores of the calibration rows, each from a head that did not see its fold (folds by an MD5 of the
-        text, ``salt`` prepended), scored as the evaluator scores them; other rows 0."""
-        from pharos.evaluators.builtin.models import head_scores
-
+    def fold_masks(self, salt: str = "") -> np.ndarray:
+        """(FOLDS, len(rows)) boolean: the rows fold ``k``'s head trains on -- all but the calibration rows of
+        fold ``k`` (folds by an MD5 of ``salt`` + the row's text, or its parent's, so that a row's chunks share
+        one)."""
         fold = np.full(len(self.rows), -1)
         fold[self.cal] = [_fold(salt + self.rows[i].get("parent", self.rows[i]["text"])) for i in self.cal]
-        oof = np.zeros(len(self.rows))
-        for k, head in enumerate(self.fit_many(np.array([fold != k for k in range(FOLDS)]))):
-            held = np.flatnonzero(fold == k)
-            oof[held] = head_scores(head, [self.rows[i]["text"] for i in held])
-        return oof
+        return np.array([fold != k for k in range(FOLDS)])
+
+    def held_out_scores(self, masks: np.ndarray, heads: list[LinearHead]) -> np.ndarray:
+        """Each row's score from the head (one per mask) whose mask left it out, as the evaluator scores it; rows
+        no mask leaves out score 0."""
+        from pharos.evaluators.builtin.models import head_scores
+
+        out = np.zeros(len(self.rows))
+        for mask, head in zip(masks, heads):
+            held = np.flatnonzero(~mask)
+            out[held] = head_scores(head, [self.rows[i]["text"] for i in held])
+        return out
+
+    def out_of_fold(self, salts: tuple[str, ...] = ("",)) -> list[np.ndarray]:
+        """For each fold assignment ``salt``, the scores of the calibration rows, each from a head that did not see
+        its fold; other rows 0. All ``FOLDS * len(salts)`` heads are trained at once."""
+        masks = [self.fold_masks(salt) for salt in salts]
+        heads = self.fit_many(np.concatenate(masks))
+        return [self.held_out_scores(m, heads[i * FOLDS:(i + 1) * FOLDS]) for i, m in enumerate(masks)]
 
 
 def _rows(name: str, chunked: bool) -> list[dict]:
@@ -252,7 +265,7 @@ def fit_head(spec: HeadSpec, epochs: int = 1500, lr: float = 2.0) -> tuple[Linea
         head.other = other.with_threshold(head.threshold)
         return head, calibration
     prep = prepare(spec)
-    oofs = [prep.out_of_fold(salt) for salt in SALTS[:spec.threshold_splits]]
+    oofs = prep.out_of_fold(SALTS[:spec.threshold_splits])
     return finish_head(spec, prep, prep.fit(np.arange(len(prep.rows)), epochs, lr), oofs)
 
 

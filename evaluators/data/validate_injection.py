@@ -37,7 +37,7 @@ from pharos.evaluators.builtin.models import chunked_scores, head_scores
 from pharos.evaluators.classifier import LinearHead
 from pharos.evaluators.multilingual import is_english
 from pharos.evaluators.data.score_injection import score_files
-from pharos.evaluators.train import (DATA, PROMPT_INJECTION_V2, SALTS, HeadSpec, choose_threshold, finish_head,
+from pharos.evaluators.train import (DATA, FOLDS, PROMPT_INJECTION_V2, SALTS, HeadSpec, choose_threshold, finish_head,
                                      fit_head, load, metrics, prepare, rule_threshold)
 
 SHIPPED = PROMPT_INJECTION_V2  # "shipped" below: the version-2 head, shipped until the sixth pass
@@ -180,14 +180,14 @@ def scores(spec) -> dict:
         full = prep.fit(np.arange(0), epochs=0)  # a head of the right kind, weights replaced below
         full.w, full.b = saved["w"], float(saved["b"])
     else:
-        oofs = [prep.out_of_fold(salt) for salt in SALTS]
-        full = prep.fit(np.arange(len(prep.rows)))
-        loso = np.zeros(len(prep.rows))
+        # every head at once: the out-of-fold folds of each fold assignment, the full head, one per left-out group
+        folds = [prep.fold_masks(salt) for salt in SALTS]
         left_out = np.array([loso_group(g, r) for g, r in zip(prep.groups, prep.rows)])
-        groups = sorted(set(left_out))
-        for g, head in zip(groups, prep.fit_many(np.array([left_out != g for g in groups]))):
-            out = np.flatnonzero(left_out == g)
-            loso[out] = head_scores(head, [prep.rows[i]["text"] for i in out])
+        loso_masks = np.array([left_out != g for g in sorted(set(left_out))])
+        heads = prep.fit_many(np.concatenate(folds + [np.ones((1, len(prep.rows)), dtype=bool), loso_masks]))
+        k = len(SALTS) * FOLDS
+        oofs = [prep.held_out_scores(m, heads[i * FOLDS:(i + 1) * FOLDS]) for i, m in enumerate(folds)]
+        full, loso = heads[k], prep.held_out_scores(loso_masks, heads[k + 1:])
         if USE_CACHE:
             CACHE.mkdir(parents=True, exist_ok=True)
             np.savez(path, oofs=np.array(oofs), loso=loso, w=full.w, b=full.b)
