@@ -13,7 +13,7 @@ CLAIMS = Path("/work/notes/claims.txt")
 
 
 def test_file_is_well_formed_with_both_labels_sources_and_licences():
-    checks.check_well_formed(gen, benign=(250, 500), attacks=(250, 500), attack_sources=8, benign_sources=6,
+    checks.check_well_formed(gen, benign=(250, 500), attacks=(250, 500), attack_sources=9, benign_sources=6,
                              benign_only_sources=3)
 
 
