@@ -76,7 +76,12 @@ CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+
               "seventh-pass": ("v3+buried", "docs3%+max3"),
               "seventh-lowres": ("v3+buried+lowres", "docs3%+max3"),  # information only, see the seventh pass
               "eighth-pass": ("v3+buried+lowres+use", "docs3%+max3"),
-              "ninth-pass": ("v3|buried+lowres+use/docs3%+max3", "benign3%+max3")}
+              "ninth-pass": ("v3|buried+lowres+use/docs3%+max3", "benign3%+max3"),
+              # tenth pass's variants (see INJECTION_PASSES.md; only the chosen one is looked at)
+              "tenth-plain": ("v3+buried+lowres+use+wheels", "docs3%+max3"),
+              "tenth-routed": ("v3|buried+lowres+use+wheels/docs3%+max3", "benign3%+max3"),
+              "tenth-prompts-routed": ("v3+prompts|buried+lowres+use+wheels/docs3%+max3", "benign3%+max3"),
+              "tenth-prompts-plain": ("v3+buried+lowres+use+wheels+prompts", "docs3%+max3")}
 
 
 def variants() -> dict[str, object]:
