@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -85,3 +86,18 @@ def check_reproduced(gen: ModuleType) -> None:
     candidates, _ = gen.build(gen.open_wheels(gen.WHEEL_DIR))
     kept, _ = fresh.clean(candidates, gen.known_rows())
     assert fresh.render(kept) == gen.OUT.read_text()
+
+
+def check_sources_unused(gen: ModuleType, shared: dict[str, set[str]] | None = None) -> None:
+    """No other generator, nor another row of the licence table (the set's own row names them), names one of the
+    set's wheels (by distribution name, with - or _); ``shared`` lists the documented exceptions (distribution ->
+    the files allowed to name it)."""
+    own = Path(gen.__file__).name
+    others = {p.name: p.read_text().lower() for p in gen.HERE.glob("make_injection_*.py") if p.name != own}
+    others["LICENSES.md"] = "\n".join(line for line in (gen.HERE / "LICENSES.md").read_text().lower().splitlines()
+                                      if gen.OUT.name not in line)
+    for source in gen.WHEELS:
+        dist = source.rsplit("-", 1)[0]
+        users = {name for name, text in others.items() if dist in text or dist.replace("-", "_") in text}
+        assert users == (shared or {}).get(dist, set()), (dist, users)
+

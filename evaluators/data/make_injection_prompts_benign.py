@@ -419,7 +419,7 @@ def claimed_by_others(path: Path = CLAIMS) -> set[str]:
 def check_disjoint() -> None:
     """SystemExit when a source here is a distribution another file already uses or another helper claimed."""
     mine = {_norm(s.rsplit("-", 1)[0]) for s in WHEELS}
-    others = wheels_mod.used_elsewhere() | {_norm(s.rsplit("-", 1)[0]) for s in
+    others = wheels_mod.used_elsewhere(OUT.name) | {_norm(s.rsplit("-", 1)[0]) for s in
                                             (*wheels_mod.WHEELS, *wheels_mod.SDISTS)} | claimed_by_others()
     clash = sorted(mine & others)
     if clash:

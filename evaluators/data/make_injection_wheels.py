@@ -430,15 +430,15 @@ def _norm(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def used_elsewhere() -> set[str]:
+def used_elsewhere(own: str = OUT.name) -> set[str]:
     """Normalised names of the distributions every other prompt-injection generator reads (each fresh held-out
     set's ``WHEELS``, the held-out and training documentation sets' ``SOURCES``), and those LICENSES.md names in
-    backquotes on the rows of other files (its row for this file names this file's own sources)."""
+    backquotes on the rows of files other than ``own`` (the row of the file ``own`` names its own sources)."""
     docs_train = _load("_wheels_docs_train", "make_injection_docs_train.py")
     names = {s.rsplit("-", 1)[0] for path in sorted(HERE.glob("make_injection_fresh*.py"))
              for s in _load(f"_wheels_{path.stem}", path.name).WHEELS}
     names |= {s[0] for s in (*docs.SOURCES, *docs_train.SOURCES)}
-    licences = [line for line in (HERE / "LICENSES.md").read_text().splitlines() if OUT.name not in line]
+    licences = [line for line in (HERE / "LICENSES.md").read_text().splitlines() if own not in line]
     names |= set(re.findall(r"`([A-Za-z0-9][\w.-]*)`", "\n".join(licences)))
     return {_norm(n) for n in names}
 

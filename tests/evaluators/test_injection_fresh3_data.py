@@ -17,16 +17,9 @@ def test_no_row_near_duplicates_a_row_of_another_injection_file():
 
 
 def test_no_source_is_used_by_another_generator():
-    """The wheels are new: no other generator (or the licence table, but for this set's own row) names one of them,
-    but for the documented one whose documentation (not this data) the held-out docs set cut."""
-    others = {p.name: p.read_text().lower() for p in gen.HERE.glob("make_injection_*.py")
-              if p.name != "make_injection_fresh3.py"}
-    others["LICENSES.md"] = "\n".join(line for line in (gen.HERE / "LICENSES.md").read_text().lower().splitlines()
-                                      if gen.OUT.name not in line)
-    for source in gen.WHEELS:
-        dist = source.rsplit("-", 1)[0]
-        users = {name for name, text in others.items() if dist in text or dist.replace("-", "_") in text}
-        assert users == ({"make_injection_docs_benign.py"} if dist in gen.DOCS_SET_WHEELS else set()), (dist, users)
+    """The wheels are new: no other generator, nor another row of the licence table, names one of them (but for
+    the documented one whose documentation, not this data, the held-out docs set cut)."""
+    checks.check_sources_unused(gen, {d: {"make_injection_docs_benign.py"} for d in gen.DOCS_SET_WHEELS})
 
 
 def test_missing_wheel_stops_with_the_pip_command(tmp_path):
