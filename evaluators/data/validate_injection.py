@@ -54,6 +54,7 @@ BURIED = "injection_train_buried.jsonl"
 LOWRES = "injection_train_lowres.jsonl"
 WHEELS = "injection_train_wheels.jsonl"
 PROMPTS = "injection_train_prompts_benign.jsonl"
+RECORDS = "injection_train_records.jsonl"
 # Threshold rules (fourth pass): spec fields that only move the threshold, applied to the same scores.
 RULES = {
     "f1": {},
@@ -81,7 +82,13 @@ CANDIDATES = {"third-pass": ("diverse+lexicon", "f1"), "fourth-pass": ("diverse+
               "tenth-plain": ("v3+buried+lowres+use+wheels", "docs3%+max3"),
               "tenth-routed": ("v3|buried+lowres+use+wheels/docs3%+max3", "benign3%+max3"),
               "tenth-prompts-routed": ("v3+prompts|buried+lowres+use+wheels/docs3%+max3", "benign3%+max3"),
-              "tenth-prompts-plain": ("v3+buried+lowres+use+wheels+prompts", "docs3%+max3")}
+              "tenth-prompts-plain": ("v3+buried+lowres+use+wheels+prompts", "docs3%+max3"),
+              # eleventh pass's variants (only the chosen one is looked at)
+              "eleventh-c1": ("v3+buried+lowres+use+wheels+prompts", "benign3%+max3"),
+              "eleventh-c2-docs": ("v3+buried+lowres+use+wheels+prompts+records", "docs3%+max3"),
+              "eleventh-c2-benign": ("v3+buried+lowres+use+wheels+prompts+records", "benign3%+max3"),
+              "eleventh-c3": ("v3+prompts+records|buried+lowres+use+wheels+prompts+records/docs3%+max3",
+                              "benign3%+max3")}
 
 
 def variants() -> dict[str, object]:
@@ -138,6 +145,14 @@ def variants() -> dict[str, object]:
             v3, train=v3.train + (BURIED, LOWRES, WHEELS), multilingual=True, **RULES["docs3%+max3"])),
         "v3+buried+lowres+use+wheels+prompts": replace(v3, train=v3.train + (BURIED, LOWRES, WHEELS, PROMPTS),
                                                        multilingual=True),
+        # Eleventh pass: + generated sensitive documents, benign and with buried injections (RECORDS)
+        "v3+buried+lowres+use+wheels+prompts+records": replace(
+            v3, train=v3.train + (BURIED, LOWRES, WHEELS, PROMPTS, RECORDS), multilingual=True),
+        "v3+prompts+records": replace(v3, train=v3.train + (PROMPTS, RECORDS)),  # the English head of the next
+        "v3+prompts+records|buried+lowres+use+wheels+prompts+records/docs3%+max3": replace(
+            v3, train=v3.train + (PROMPTS, RECORDS), other=replace(
+                v3, train=v3.train + (BURIED, LOWRES, WHEELS, PROMPTS, RECORDS), multilingual=True,
+                **RULES["docs3%+max3"])),
     }
 
 
@@ -166,7 +181,7 @@ def spec_repr(spec) -> str:
 def cache_key(spec) -> str:
     """An MD5 of ``spec`` and the contents of every file it reads: equal keys, equal fits."""
     # --universe 8 changes the leave-out groups of low-resource rows (see loso_group), so of specs training on them
-    h = hashlib.md5((spec_repr(spec) + ("8" if ACTIVE in ("8", "9", "10") and LOWRES in spec.train else "")).encode())
+    h = hashlib.md5((spec_repr(spec) + ("8" if ACTIVE in LANGUAGE_BUCKETS and LOWRES in spec.train else "")).encode())
     for f in sorted(set(spec.train + spec.calibration)):
         h.update(f.encode() + ((DATA / f).read_bytes() if (DATA / f).exists() else b""))
     return h.hexdigest()
@@ -210,7 +225,7 @@ def loso_group(group: str, row: dict | None = None) -> str:
     never saw -- at a twentieth of the fits. With ``--universe 8``, the low-resource file's 33 languages are left
     out five buckets at a time too (by an MD5 of the language code): transfer to languages the head never saw, which
     leaving the whole file out (``--universe 7``) cannot show."""
-    if ACTIVE in ("8", "9", "10") and group.startswith(LOWRES + ":") and row is not None:
+    if ACTIVE in LANGUAGE_BUCKETS and group.startswith(LOWRES + ":") and row is not None:
         return f"{LOWRES}:languages-{hashlib.md5(row['lang'].encode()).digest()[0] % 5}"
     if group.startswith(BURIED + ":"):  # buried rows leave with their host package's documentation
         group = DOCS + group[len(BURIED):]
@@ -246,9 +261,10 @@ def universe() -> tuple[str, ...]:
 
 
 # 8: as 7, the low-resource file left out by language; 9: as 8, with the ninth pass's training file from wheels;
-# 10: as 9, with the tenth pass's hard benign prompts
+# 10: as 9, with the tenth pass's hard benign prompts; 11: as 10, with the eleventh pass's sensitive documents
 UNIVERSES = {"6": UNIVERSE, "7": UNIVERSE7, "8": UNIVERSE7, "9": UNIVERSE7 + (WHEELS,),
-             "10": UNIVERSE7 + (WHEELS, PROMPTS)}
+             "10": UNIVERSE7 + (WHEELS, PROMPTS), "11": UNIVERSE7 + (WHEELS, PROMPTS, RECORDS)}
+LANGUAGE_BUCKETS = ("8", "9", "10", "11")  # universes whose low-resource rows leave five language buckets at a time
 ACTIVE = "6"
 
 
@@ -398,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--universe", choices=UNIVERSES, default="6",
                     help="the files unseen-source scores cover: 6 (fifth and sixth passes) or 7 (seventh); 8: as 7, "
                     "with the low-resource file left out five language buckets at a time; 9: as 8, with "
-                    + WHEELS + "; 10: as 9, with " + PROMPTS + ")")
+                    + WHEELS + "; 10: as 9, with " + PROMPTS + "; 11: as 10, with " + RECORDS + ")")
     ap.add_argument("--cache", action="store_true", help=f"keep and reuse the fits' scores in {CACHE} (with --score: "
                     "candidates are built from them)")
     ap.add_argument("--score", metavar="FILE", nargs="+", help="report only: score held-out files with the shipped "
