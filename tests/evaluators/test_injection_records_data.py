@@ -46,6 +46,14 @@ def test_each_attacked_row_contains_a_training_or_own_attack_and_no_benign_row_d
         assert found == (r["label"] == 1), r["text"]
 
 
+def test_length_and_an_added_line_do_not_tell_the_labels_apart():
+    rows = _rows()
+    mean = {y: sum(len(r["text"]) for r in rows if r["label"] == y) / sum(r["label"] == y for r in rows) for y in (0, 1)}
+    assert 0.8 <= mean[0] / mean[1] <= 1.25, mean
+    forms = Counter(r["form"] for r in rows if r["label"] == 0)
+    assert sum(v for f, v in forms.items() if f != "none") >= 0.6 * sum(forms.values()), forms
+
+
 def test_card_numbers_and_ibans_pass_their_checks():
     text = "\n".join(r["text"] for r in _rows())
     cards = re.findall(r"\b(?:\d{4} \d{4} \d{4} \d{3,4}|\d{15,16})\b", text)
