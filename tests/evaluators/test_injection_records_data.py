@@ -48,7 +48,8 @@ def test_each_attacked_row_contains_a_training_or_own_attack_and_no_benign_row_d
 
 def test_length_and_an_added_line_do_not_tell_the_labels_apart():
     rows = _rows()
-    mean = {y: sum(len(r["text"]) for r in rows if r["label"] == y) / sum(r["label"] == y for r in rows) for y in (0, 1)}
+    lengths = {y: [len(r["text"]) for r in rows if r["label"] == y] for y in (0, 1)}
+    mean = {y: sum(v) / len(v) for y, v in lengths.items()}
     assert 0.8 <= mean[0] / mean[1] <= 1.25, mean
     forms = Counter(r["form"] for r in rows if r["label"] == 0)
     assert sum(v for f, v in forms.items() if f != "none") >= 0.6 * sum(forms.values()), forms
