@@ -101,3 +101,19 @@ def check_sources_unused(gen: ModuleType, shared: dict[str, set[str]] | None = N
         users = {name for name, text in others.items() if dist in text or dist.replace("-", "_") in text}
         assert users == (shared or {}).get(dist, set()), (dist, users)
 
+
+
+CLAIMS = Path("/work/notes/claims.txt")
+
+
+def check_claimed(gen: ModuleType, owner: str, claims_file: Path = CLAIMS) -> None:
+    """Where the helpers' claim file is present, each of the set's wheels is claimed by ``owner`` and by no one
+    else (skipped where it is not)."""
+    if not claims_file.exists():
+        pytest.skip(f"{claims_file} is not on this machine")
+    claims = [line.split() for line in claims_file.read_text().splitlines()
+              if line.strip() and not line.startswith("#")]
+    for source in gen.WHEELS:
+        dist = source.rsplit("-", 1)[0]
+        owners = {c[-1] for c in claims if c[0] == dist}
+        assert owners == {owner}, (dist, owners)

@@ -42,6 +42,7 @@ by containment only).
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import json
@@ -193,11 +194,22 @@ def _module_literals(source: str) -> dict[str, object]:
     return out
 
 
-def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
-    row = {"text": text, "label": label, "source": source, "licence": WHEELS[source][2], "kind": kind, "ref": ref}
+def make_row(wheels: dict, source: str, ref: str, text: str, label: int = 0, kind: str = "benign",
+             lang: str | None = None, names: dict | None = None) -> dict:
+    """A candidate row of ``source``, with the licence ``wheels`` (source -> (file, sha256, licence)) gives it,
+    ``ref`` (its place in the source, dropped by ``clean``) and ``lang`` only where not English. With ``names``
+    (source -> the name rows record), ``source`` is recorded under that name and kept in ``_wheel`` for ``build``.
+    Each generator binds its own ``WHEELS``: ``_row = functools.partial(make_row, WHEELS)``."""
+    row = {"text": text, "label": label, "source": source if names is None else names.get(source, source),
+           "licence": wheels[source][2], "kind": kind, "ref": ref}
+    if names is not None:
+        row["_wheel"] = source
     if lang and lang != "en":
         row["lang"] = lang
     return row
+
+
+_row = functools.partial(make_row, WHEELS)
 
 
 def read_lmtwt(z: zipfile.ZipFile, source: str) -> list[dict]:
@@ -340,10 +352,11 @@ def substantial(key: str) -> bool:
 class KnownRows:
     """Every row of the other ``injection_*.jsonl`` files: ``match(text)`` says why a text near-duplicates one."""
 
-    def __init__(self, exclude: Path = OUT) -> None:
+    def __init__(self, exclude: Path | None = OUT, pattern: str = "injection_*.jsonl") -> None:
+        """The rows of the files here matching ``pattern``, but ``exclude``."""
         self.index = neardup.NearDup()
         self.keys: list[str] = []
-        for path in sorted(HERE.glob("injection_*.jsonl")):
+        for path in sorted(HERE.glob(pattern)):
             if path == exclude:
                 continue
             for line in path.read_text().splitlines():
@@ -396,17 +409,30 @@ def render(rows: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def write(out: Path, rows: list[dict], dropped: Counter, known: KnownRows) -> None:
-    """``clean`` the candidate ``rows`` against ``known``, write them to ``out`` and print what was kept (by source,
-    label, kind and language) and what was dropped (``dropped`` by ``build``, and by ``clean``)."""
-    rows, dropped2 = clean(rows, known)
+def save(out: Path, rows: list[dict], dropped: Counter) -> None:
+    """Write the final ``rows`` to ``out`` and print what was kept (by source, label, kind and language) and what
+    was ``dropped`` (by source and reason)."""
     out.write_text(render(rows))
     print(f"{out.name}: {len(rows)} rows")
     for (source, label, kind, lang), n in sorted(Counter((r["source"], r["label"], r["kind"], r.get("lang", "en"))
                                                          for r in rows).items()):
         print(f"  {source:30s} label {label} {kind:9s} {lang:5s} {n}")
-    for (source, why), n in sorted((dropped + dropped2).items()):
+    for (source, why), n in sorted(dropped.items()):
         print(f"  dropped {source:30s} {why}: {n}")
+
+
+def write(out: Path, rows: list[dict], dropped: Counter, known: KnownRows) -> None:
+    """``clean`` the candidate ``rows`` against ``known`` and ``save`` them to ``out``, with what was dropped
+    (``dropped`` by ``build``, and by ``clean``)."""
+    rows, dropped2 = clean(rows, known)
+    save(out, rows, dropped + dropped2)
+
+
+def source_dir(argv: list[str] | None, default: Path) -> Path:
+    """The sources' folder a generator is given on its command line (``argv``, default ``sys.argv[1:]``), else
+    ``default``."""
+    args = sys.argv[1:] if argv is None else argv
+    return Path(args[0]) if args else default
 
 
 class FreshSet(NamedTuple):
@@ -442,8 +468,7 @@ class FreshSet(NamedTuple):
 
     def main(self, argv: list[str] | None = None) -> int:
         """Writes ``out`` from the wheels in ``argv[0]`` (default: ``sys.argv[1:]``, else ``wheel_dir``)."""
-        args = sys.argv[1:] if argv is None else argv
-        write(self.out, *self.build(self.open_wheels(Path(args[0]) if args else None)), self.known_rows())
+        write(self.out, *self.build(self.open_wheels(source_dir(argv, self.wheel_dir))), self.known_rows())
         return 0
 
 

@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import functools
 import importlib.util
 import io
 import json
@@ -203,12 +204,7 @@ LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {
 }
 
 
-def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
-    row = {"text": text, "label": label, "source": SOURCE_NAME.get(source, source), "licence": WHEELS[source][2],
-           "kind": kind, "ref": ref, "_wheel": source}
-    if lang and lang != "en":
-        row["lang"] = lang
-    return row
+_row = functools.partial(fresh.make_row, WHEELS, names=SOURCE_NAME)  # rows keep their wheel in _wheel
 
 
 def _names(z: zipfile.ZipFile, prefix: str, *suffixes: str) -> list[str]:

@@ -79,6 +79,7 @@ file included).
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import json
 import sys
@@ -214,11 +215,7 @@ LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {
 }
 
 
-def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
-    row = {"text": text, "label": label, "source": source, "licence": WHEELS[source][2], "kind": kind, "ref": ref}
-    if lang and lang != "en":
-        row["lang"] = lang
-    return row
+_row = functools.partial(fresh.make_row, WHEELS)
 
 
 STR_METHODS = ("lower", "upper", "strip", "replace", "capitalize", "title")

@@ -74,6 +74,7 @@ near-duplicates of ANY row of every other ``injection_*.jsonl`` here (the three 
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import json
 import re
@@ -204,11 +205,7 @@ LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {
 }
 
 
-def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
-    row = {"text": text, "label": label, "source": source, "licence": WHEELS[source][2], "kind": kind, "ref": ref}
-    if lang and lang != "en":
-        row["lang"] = lang
-    return row
+_row = functools.partial(fresh.make_row, WHEELS)
 
 
 def _jsonl(z: zipfile.ZipFile, name: str) -> list[dict]:

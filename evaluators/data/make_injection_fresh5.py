@@ -80,6 +80,7 @@ near-duplicates of ANY row of every other ``injection_*.jsonl`` here (the four e
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import json
 import sys
@@ -246,11 +247,7 @@ LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {
 }
 
 
-def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
-    row = {"text": text, "label": label, "source": source, "licence": WHEELS[source][2], "kind": kind, "ref": ref}
-    if lang and lang != "en":
-        row["lang"] = lang
-    return row
+_row = functools.partial(fresh.make_row, WHEELS)
 
 
 def read_promptwl(z: zipfile.ZipFile, source: str) -> list[dict]:

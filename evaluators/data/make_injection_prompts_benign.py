@@ -43,9 +43,9 @@ and near-duplicates (word 5-gram Jaccard >= 0.5, containment, equality) of ANY r
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
-import json
 import re
 import sys
 import zipfile
@@ -322,8 +322,7 @@ def is_prompt(text: str) -> bool:
     return len(words) >= SHORT_WORDS and bool(FIELD.search(text))
 
 
-def _row(source: str, ref: str, text: str, label: int = 0, kind: str = "benign") -> dict:
-    return {"text": text, "label": label, "source": source, "licence": WHEELS[source][2], "kind": kind, "ref": ref}
+_row = functools.partial(fresh.make_row, WHEELS)  # label 0, kind benign unless given
 
 
 def read_wheel(z: zipfile.ZipFile, source: str) -> list[dict]:
@@ -431,16 +430,7 @@ class HeldOutRows(fresh.KnownRows):
     never near-duplicate, whatever training files are added later."""
 
     def __init__(self) -> None:
-        self.index = neardup.NearDup()
-        self.keys = []
-        for path in sorted(HERE.glob("injection_test*.jsonl")):
-            for line in path.read_text().splitlines():
-                if line.strip():
-                    text = json.loads(line)["text"]
-                    self.index.add(text)
-                    self.keys.append(neardup.squeeze(text).lower())
-        self.exact = set(self.keys)
-        self.long_keys = [k for k in self.keys if fresh.substantial(k)]
+        super().__init__(exclude=None, pattern="injection_test*.jsonl")
 
 
 def generate(directory: Path = WHEEL_DIR) -> tuple[list[dict], Counter]:
@@ -453,15 +443,7 @@ def generate(directory: Path = WHEEL_DIR) -> tuple[list[dict], Counter]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    rows, dropped = generate(Path(args[0]) if args else WHEEL_DIR)
-    OUT.write_text(fresh.render(rows))
-    print(f"{OUT.name}: {len(rows)} rows")
-    for (source, label, kind, lang), n in sorted(Counter((r["source"], r["label"], r["kind"], r.get("lang", "en"))
-                                                         for r in rows).items()):
-        print(f"  {source:30s} label {label} {kind:9s} {lang:5s} {n}")
-    for (source, why), n in sorted(dropped.items()):
-        print(f"  dropped {source:30s} {why}: {n}")
+    fresh.save(OUT, *generate(fresh.source_dir(argv, WHEEL_DIR)))
     return 0
 
 

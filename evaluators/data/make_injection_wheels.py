@@ -68,6 +68,7 @@ held-out ``injection_test*.jsonl`` files included, so that nothing here leaks in
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.util
 import json
@@ -262,12 +263,7 @@ def sources_present(directory: Path = WHEEL_DIR) -> bool:
     return fresh.wheels_present(directory, WHEELS) and all((directory / n).exists() for n, _, _ in SDISTS.values())
 
 
-def _row(source: str, ref: str, text: str, label: int, kind: str, lang: str | None = None) -> dict:
-    licence = (WHEELS.get(source) or SDISTS[source])[2]
-    row = {"text": text, "label": label, "source": source, "licence": licence, "kind": kind, "ref": ref}
-    if lang and lang != "en":
-        row["lang"] = lang
-    return row
+_row = functools.partial(fresh.make_row, {**SDISTS, **WHEELS})
 
 
 # ------------------------------------------------------------------------------------------------ attack wheels
@@ -460,15 +456,7 @@ def generate(directory: Path = WHEEL_DIR) -> tuple[list[dict], Counter]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    rows, dropped = generate(Path(args[0]) if args else WHEEL_DIR)
-    OUT.write_text(fresh.render(rows))
-    print(f"{OUT.name}: {len(rows)} rows")
-    for (source, label, kind, lang), n in sorted(Counter((r["source"], r["label"], r["kind"], r.get("lang", "en"))
-                                                         for r in rows).items()):
-        print(f"  {source:30s} label {label} {kind:9s} {lang:5s} {n}")
-    for (source, why), n in sorted(dropped.items()):
-        print(f"  dropped {source:30s} {why}: {n}")
+    fresh.save(OUT, *generate(fresh.source_dir(argv, WHEEL_DIR)))
     return 0
 
 
