@@ -117,3 +117,37 @@ def check_claimed(gen: ModuleType, owner: str, claims_file: Path = CLAIMS) -> No
         dist = source.rsplit("-", 1)[0]
         owners = {c[-1] for c in claims if c[0] == dist}
         assert owners == {owner}, (dist, owners)
+
+
+class FreshSetTests:
+    """The tests of a fresh set whose wheels are claimed (the fourth set on), as pytest test methods. A test module
+    subclasses this as ``Test...`` and sets ``gen`` (the generator, as ``data_script`` loads it), ``floors``
+    (``check_well_formed``'s keyword arguments), ``compared`` (the earlier fresh files, for ``check_unseen``),
+    ``owner`` (the set's name in the claim file) and ``pin`` (a regex of its first wheel's ``NAME==VERSION``)."""
+
+    gen: ModuleType
+    floors: dict
+    compared: tuple[str, ...]
+    owner: str
+    pin: str
+
+    def test_file_is_well_formed_with_both_labels_sources_and_licences(self):
+        check_well_formed(self.gen, **self.floors)
+
+    def test_no_row_near_duplicates_a_row_of_another_injection_file(self):
+        check_unseen(self.gen, self.compared)
+
+    def test_no_source_is_used_by_another_generator(self):
+        """The wheels are new: no other generator, nor another row of the licence table, names one of them."""
+        check_sources_unused(self.gen)
+
+    def test_no_source_is_claimed_by_another_helper(self):
+        check_claimed(self.gen, self.owner)
+
+    def test_missing_wheel_stops_with_the_pip_command(self, tmp_path):
+        check_missing_wheel(self.gen, tmp_path, self.pin)
+
+    def test_committed_file_is_what_the_generator_writes(self):
+        if not self.gen.wheels_present():
+            pytest.skip(f"the pinned source wheels are not in {self.gen.WHEEL_DIR}/")
+        check_reproduced(self.gen)

@@ -471,6 +471,11 @@ class FreshSet(NamedTuple):
         write(self.out, *self.build(self.open_wheels(source_dir(argv, self.wheel_dir))), self.known_rows())
         return 0
 
+    def api(self) -> tuple:
+        """``(open_wheels, wheels_present, build, known_rows, main)``: the names each generator binds at module
+        level, for the tests and the other scripts."""
+        return self.open_wheels, self.wheels_present, self.build, self.known_rows, self.main
+
 
 FRESH = FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
 known_rows, main = FRESH.known_rows, FRESH.main

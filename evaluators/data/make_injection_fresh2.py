@@ -444,8 +444,7 @@ READERS = {"vigia-0.6.2": read_vigia, "safelabs-eval-0.12.0": read_safelabs, "pr
 
 
 FRESH2 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
-open_wheels, wheels_present, build = FRESH2.open_wheels, FRESH2.wheels_present, FRESH2.build
-known_rows, main = FRESH2.known_rows, FRESH2.main
+open_wheels, wheels_present, build, known_rows, main = FRESH2.api()
 
 
 if __name__ == "__main__":

@@ -500,8 +500,7 @@ READERS = {"agentprobe-injection-0.2.0a1": read_agentprobe, "promptpressure-0.1.
 
 
 FRESH3 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
-open_wheels, wheels_present, build = FRESH3.open_wheels, FRESH3.wheels_present, FRESH3.build
-known_rows, main = FRESH3.known_rows, FRESH3.main
+open_wheels, wheels_present, build, known_rows, main = FRESH3.api()
 
 
 if __name__ == "__main__":

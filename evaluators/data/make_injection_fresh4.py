@@ -63,12 +63,9 @@ social-engineering requests), ``agent-security-harness`` 4.28.1 (payloads built 
 that ship only regexes or no data (among them ai-injection-guard, llm-injection-guard, prompt-injection-defense,
 nakata-promptguard, rag-sanitizer, redoubt, ctxsentry, pkg-inject, bulwark-agent-security).
 
-Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not English), ``kind`` one of
-direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
-``fresh.MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
-``CAP`` rows per source and label (an MD5-seeded choice). Then, as for the other fresh sets, dropped and counted per
-source: exact duplicates within the file, near-duplicates of an earlier kept row of the same label, and
-near-duplicates of ANY row of every other ``injection_*.jsonl`` here (the three earlier fresh sets included).
+Rows, their checks and drops are those ``make_injection_fresh.py`` describes: ``LABEL_FIXES`` drops or relabels rows
+after reading them (reasons there), at most ``CAP`` rows per source and label, and near-duplicates of ANY row of every
+other ``injection_*.jsonl`` here (the three earlier fresh sets included) are dropped.
 """
 
 from __future__ import annotations
@@ -349,13 +346,12 @@ READERS = {"promptshields-3.2.0": read_promptshields, "hermes-jailbreak-bench-0.
            "cot-redteam-agent-0.6.0": read_cot, "aion-redteam-0.2.0": read_aion, "grendel-redteam-0.1.5": read_grendel,
            "redteam-cli-0.1.0": read_redteam_cli,
            "aginiti-redteam-0.3.5": read_aginiti, "agent-redteam-0.5.0": read_agent_redteam,
-           "agent-probe-ai-0.6.0": read_agent_probe,            "veritas-redteam-1.0.0": read_veritas,
+           "agent-probe-ai-0.6.0": read_agent_probe, "veritas-redteam-1.0.0": read_veritas,
            "fxfunds-platform-faq-1.0.0": read_fxfunds, "inspect-refusal-fidelity-0.1.0": read_refusal_fidelity}
 
 
 FRESH4 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
-open_wheels, wheels_present, build = FRESH4.open_wheels, FRESH4.wheels_present, FRESH4.build
-known_rows, main = FRESH4.known_rows, FRESH4.main
+open_wheels, wheels_present, build, known_rows, main = FRESH4.api()
 
 
 if __name__ == "__main__":

@@ -69,12 +69,8 @@ third-party jailbreaks), ``crucible-ai`` 2.0.0rc2 (its data is PromptInject's), 
 ``prompt-paladin``, ``promptshield-sdk``, ``soweak``, ``tweek``, ``cloneguard``, ``bawbel-scanner``,
 ``sentrygate``, ``jailbreakeval`` and ``spidercrypt`` (patterns, a few strings, or no data), ``smithtune`` (no data).
 
-Rows: ``{"text", "label", "source", "licence", "kind"}`` (+ ``"lang"`` where not English), ``kind`` one of
-direct / indirect / jailbreak / benign. Texts are kept as the source has them (stripped); empty rows and rows over
-``fresh.MAX_CHARS`` are dropped; ``LABEL_FIXES`` drops or relabels rows after reading them (reasons there). At most
-``CAP`` rows per source and label (an MD5-seeded choice). Then, as for the other fresh sets, dropped and counted per
-source: exact duplicates within the file, near-duplicates of an earlier kept row of the same label, and
-near-duplicates of ANY row of every other ``injection_*.jsonl`` here (the four earlier fresh sets included).
+Rows and drops: as in every fresh set (``make_injection_fresh.py``), with this set's ``LABEL_FIXES`` (reasons there)
+and ``CAP``; the four earlier fresh sets are among the files no row may near-duplicate.
 """
 
 from __future__ import annotations
@@ -386,8 +382,7 @@ READERS = {"promptwl-0.3.2": read_promptwl, "forcefield-0.8.0": read_forcefield,
 
 
 FRESH5 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
-open_wheels, wheels_present, build = FRESH5.open_wheels, FRESH5.wheels_present, FRESH5.build
-known_rows, main = FRESH5.known_rows, FRESH5.main
+open_wheels, wheels_present, build, known_rows, main = FRESH5.api()
 
 
 if __name__ == "__main__":

@@ -63,14 +63,9 @@ MIN_WORDS = 6
 MIN_CHARS = 20
 
 
-def _load(name: str, filename: str):
-    spec = importlib.util.spec_from_file_location(name, HERE / filename)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-wheels_mod = _load("_prompts_wheels", "make_injection_wheels.py")
+_spec = importlib.util.spec_from_file_location("_prompts_wheels", HERE / "make_injection_wheels.py")
+wheels_mod = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(wheels_mod)  # by path: nothing from pharos.evaluators is imported
 fresh, docs, neardup = wheels_mod.fresh, wheels_mod.docs, wheels_mod.neardup
 MAX_CHARS = fresh.MAX_CHARS
 
@@ -379,8 +374,7 @@ READERS = {source: read_wheel for source in WHEELS} | {"litellm-1.110.2": read_l
 
 
 # ------------------------------------------------------------------------------------------------ assembling
-def _rank(row: dict) -> tuple[int, str]:
-    return -docs.instruction_tier(row["text"]), neardup.md5(row["source"] + "\n" + row["text"])
+_rank = wheels_mod._prose_rank  # rule-like texts first (instruction tier), then MD5 order
 
 
 def cap_rows(rows: list[dict], cap: int = CAP) -> tuple[list[dict], Counter]:
@@ -436,10 +430,8 @@ class HeldOutRows(fresh.KnownRows):
 def generate(directory: Path = WHEEL_DIR) -> tuple[list[dict], Counter]:
     """The file's rows, and every drop counted by (source, reason)."""
     check_disjoint()
-    rows, dropped = fresh.build(fresh.open_wheels(directory, WHEELS), READERS, {}, 10 ** 6)
-    rows, dropped_clean = fresh.clean(rows, fresh.KnownRows(exclude=OUT))
-    rows, dropped_cap = cap_rows(rows)
-    return rows, dropped + dropped_clean + dropped_cap
+    return wheels_mod.clean_and_cap(*fresh.build(fresh.open_wheels(directory, WHEELS), READERS, {}, 10 ** 6), OUT,
+                                    cap_rows)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -446,13 +446,19 @@ def check_disjoint() -> None:
         raise SystemExit(f"sources used by another injection file: {clash}")
 
 
+def clean_and_cap(rows: list[dict], dropped: Counter, out: Path, cap) -> tuple[list[dict], Counter]:
+    """The candidate ``rows`` of a training file written to ``out``, ``make_injection_fresh.clean``-ed against every
+    other ``injection_*.jsonl``, then capped by ``cap`` (rows -> (rows, drops)); ``dropped`` and every new drop
+    counted by (source, reason)."""
+    rows, dropped_clean = fresh.clean(rows, fresh.KnownRows(exclude=out))
+    rows, dropped_cap = cap(rows)
+    return rows, dropped + dropped_clean + dropped_cap
+
+
 def generate(directory: Path = WHEEL_DIR) -> tuple[list[dict], Counter]:
     """The file's rows, and every drop counted by (source, reason)."""
     check_disjoint()
-    rows, dropped = build(open_sources(directory))
-    rows, dropped_clean = fresh.clean(rows, fresh.KnownRows(exclude=OUT))
-    rows, dropped_cap = cap_prose(rows)
-    return rows, dropped + dropped_clean + dropped_cap
+    return clean_and_cap(*build(open_sources(directory)), OUT, cap_prose)
 
 
 def main(argv: list[str] | None = None) -> int:
