@@ -28,7 +28,9 @@ class EvaluatorSettings(PharosSettings):
         default="{}",
         description='JSON object of per-evaluator options, e.g. {"judge_helpfulness": {"sample_rate": 0.1, '
                     '"models": ["gpt-4o"]}, "json_valid": {"schema": {...}}}. Common keys: sample_rate (0..1, '
-                    'deterministic on span id), services, models, operations (lists; empty = all).')
+                    'deterministic on span id), services, models, operations (lists; empty = all); prompt_injection '
+                    'and toxicity also take threshold (0..1; by default the one chosen in training; higher flags '
+                    'fewer texts; the stored value, a probability, does not change).')
     eval_sample_rate: float = Field(default=1.0, ge=0, le=1,
                                     description="Default fraction of LLM calls each evaluator scores (0..1).")
     eval_batch_size: int = Field(default=256, gt=0, description="Most spans one worker poll scores.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -134,9 +134,20 @@ def chunked_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
 
 
 class _HeadEvaluator(Evaluator):
+    """A classifier head's probability as the score's value, labelled ``positive`` at or above the threshold: the
+    head's own (chosen in training), or the ``threshold`` option (``PHAROS_EVAL_OPTIONS``, e.g.
+    ``{"prompt_injection": {"threshold": 0.8}}``: fewer false positives, fewer attacks caught). The value does not
+    depend on it, so queries can apply any threshold to stored scores."""
+
     head_name = ""
     positive = "positive"
     negative = "negative"
+
+    def __init__(self, threshold: float | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        if threshold is not None and not (isinstance(threshold, (int, float)) and 0 < threshold <= 1):
+            raise ValueError(f"{self.name}: threshold must be a number in (0, 1], got {threshold!r}")
+        self.threshold = None if threshold is None else float(threshold)
 
     def texts(self, call: Call) -> list[tuple[str, str]]:
         raise NotImplementedError
@@ -151,7 +162,7 @@ class _HeadEvaluator(Evaluator):
                 for chunk in chunks(text):
                     items.append((i, where, chunk))
         probs = probabilities(self.head_name, [t for _, _, t in items])
-        h = head(self.head_name)
+        threshold = head(self.head_name).threshold if self.threshold is None else self.threshold
         best: dict[int, tuple[float, str]] = {}
         for (i, where, _), p in zip(items, probs):
             if p > best.get(i, (-1.0, ""))[0]:
@@ -159,7 +170,7 @@ class _HeadEvaluator(Evaluator):
         out = []
         for i, _ in enumerate(calls):
             p, where = best.get(i, (0.0, ""))
-            flagged = p >= h.threshold
+            flagged = p >= threshold
             out.append(Score(round(p, 4), self.positive if flagged else self.negative,
                              f"{self.positive} probability {p:.2f}" + (f" in {where}" if where else ""),
                              {f"{self.name}.where": where} if flagged else {}))
