@@ -128,27 +128,33 @@ INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_
                    "fresh4": "injection_test_fresh4.jsonl", "fresh5": "injection_test_fresh5.jsonl"}
 
 
+# Other thresholds the benchmark reports, pooled over the held-out sets (``prompt_injection@0.80`` ...): the
+# trade-off the evaluators' ``threshold`` option moves along.
+OPERATING_POINTS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
 def _injection_benchmark() -> dict[str, dict[str, float]]:
     """Prompt injection on each held-out set and on all of them pooled (``prompt_injection``), each text scored as
-    the evaluator scores a call's input: the max over its chunks."""
+    the evaluator scores a call's input: the max over its chunks; then pooled at each of ``OPERATING_POINTS``."""
     from pharos.evaluators.builtin.models import chunked_scores, head
     from pharos.evaluators.train import load
 
     h = head("prompt_injection")
     chunked_scores(h, ["warm up"])
-    report, flags, labels = {}, [], []
+    report, scores, labels = {}, [], []
     for key, file in INJECTION_TESTS.items():
         rows = load(file)
         t0 = time.perf_counter()
-        pred = chunked_scores(h, [r["text"] for r in rows]) >= h.threshold
+        p = chunked_scores(h, [r["text"] for r in rows])
         dt = time.perf_counter() - t0
         y = np.array([r["label"] for r in rows])
-        report[f"prompt_injection/{key}"] = {**_prf(pred, y), "items_s": len(rows) / dt}
-        flags.append(pred)
+        report[f"prompt_injection/{key}"] = {**_prf(p >= h.threshold, y), "items_s": len(rows) / dt}
+        scores.append(p)
         labels.append(y)
     items_s = sum(m["n"] for m in report.values()) / sum(m["n"] / m["items_s"] for m in report.values())
-    return {"prompt_injection": {**_prf(np.concatenate(flags), np.concatenate(labels)), "items_s": items_s},
-            **report}
+    p, y = np.concatenate(scores), np.concatenate(labels)
+    points = {f"prompt_injection@{t:.2f}": {**_prf(p >= t, y), "items_s": items_s} for t in OPERATING_POINTS}
+    return {"prompt_injection": {**_prf(p >= h.threshold, y), "items_s": items_s}, **report, **points}
 
 
 def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:

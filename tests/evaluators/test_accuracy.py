@@ -77,6 +77,21 @@ def test_prompt_injection_on_held_out_sets(report):
     assert fresh5["f1"] >= 0.80 and fresh5["fpr"] < 0.05, fresh5
 
 
+def test_the_benchmark_shows_the_injection_trade_off(report):
+    """Pooled over the held-out sets at rising thresholds (the ``threshold`` option's effect): fewer benign rows and
+    fewer attacks flagged, and the head's own threshold lies between its neighbours."""
+    from pharos.evaluators.builtin.models import head
+    from pharos.evaluators.offline import OPERATING_POINTS
+
+    points = [report[f"prompt_injection@{t:.2f}"] for t in OPERATING_POINTS]
+    assert all(a["recall"] >= b["recall"] and a["fpr"] >= b["fpr"] for a, b in zip(points, points[1:]))
+    assert points[0]["recall"] > points[-1]["recall"] and points[0]["fpr"] > points[-1]["fpr"]
+    own, t = report["prompt_injection"], head("prompt_injection").threshold
+    below = [m for p, m in zip(OPERATING_POINTS, points) if p <= t][-1]
+    above = [m for p, m in zip(OPERATING_POINTS, points) if p > t][0]
+    assert below["recall"] >= own["recall"] >= above["recall"] and below["fpr"] >= own["fpr"] >= above["fpr"]
+
+
 def test_heads_match_their_training_metadata():
     """The shipped heads were trained on the files they say, and never on their test file."""
     from pharos.evaluators.builtin.models import head
