@@ -34,7 +34,9 @@ def _evaluate(args: argparse.Namespace) -> int:
     if args.benchmark:
         from pharos.evaluators.offline import benchmark
 
-        benchmark()
+        benchmark(plot=Path(args.plot) if args.plot else None)
+        if args.plot:
+            print(f"trade-off plot: {args.plot}")
         return 0
     from pharos.evaluators.engine import Engine
     from pharos.evaluators.registry import build
@@ -101,6 +103,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--until", help="backfill end (default now)")
     p.add_argument("--status", action="store_true", help="print evaluator health (scored, failed, retried)")
     p.add_argument("--benchmark", action="store_true", help="precision/recall/F1/FPR and items/s per evaluator")
+    p.add_argument("--plot", metavar="PNG", help="with --benchmark: draw the prompt-injection head's precision, "
+                   "recall and false-positive rate against the threshold into this PNG")
     add_options(p, StoreSettings)
     add_options(p, EvaluatorSettings)
     p.set_defaults(func=_evaluate)

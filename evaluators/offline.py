@@ -133,9 +133,10 @@ INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_
 OPERATING_POINTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
-def _injection_benchmark() -> dict[str, dict[str, float]]:
+def _injection_benchmark(plot: Path | None = None) -> dict[str, dict[str, float]]:
     """Prompt injection on each held-out set and on all of them pooled (``prompt_injection``), each text scored as
-    the evaluator scores a call's input: the max over its chunks; then pooled at each of ``OPERATING_POINTS``."""
+    the evaluator scores a call's input: the max over its chunks; then pooled at each of ``OPERATING_POINTS``, and,
+    with ``plot``, precision, recall and false-positive rate against the threshold drawn into that PNG."""
     from pharos.evaluators.builtin.models import chunked_scores, head
     from pharos.evaluators.train import load
 
@@ -154,18 +155,49 @@ def _injection_benchmark() -> dict[str, dict[str, float]]:
     items_s = sum(m["n"] for m in report.values()) / sum(m["n"] / m["items_s"] for m in report.values())
     p, y = np.concatenate(scores), np.concatenate(labels)
     points = {f"prompt_injection@{t:.2f}": {**_prf(p >= t, y), "items_s": items_s} for t in OPERATING_POINTS}
+    if plot is not None:
+        trade_off_plot(p, y, h.threshold, plot)
     return {"prompt_injection": {**_prf(p >= h.threshold, y), "items_s": items_s}, **report, **points}
 
 
-def benchmark(out: TextIO = sys.stdout) -> dict[str, dict[str, float]]:
-    """Precision, recall, F1, false-positive rate and items/s per evaluator on the labelled sets."""
+def trade_off_plot(scores: np.ndarray, labels: np.ndarray, threshold: float, path: Path) -> Path:
+    """A PNG of precision, recall and false-positive rate of ``scores`` against the threshold, the head's own
+    ``threshold`` and the issue's 5% false-positive line marked (matplotlib, from the ``sandbox`` extra)."""
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit("--plot needs matplotlib: pip install 'pharos[sandbox]'") from None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grid = np.linspace(0.05, 0.99, 95)
+    curves = [_prf(scores >= t, labels) for t in grid]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for key, style in (("precision", "-"), ("recall", "-"), ("f1", "--"), ("fpr", "-")):
+        ax.plot(grid, [c[key] for c in curves], style, label=key)
+    ax.axvline(threshold, color="grey", linestyle=":", label=f"shipped threshold {threshold:.2f}")
+    ax.axhline(0.05, color="red", linewidth=0.8, linestyle=":", label="5% false positives")
+    ax.set_xlabel("threshold (PHAROS_EVAL_OPTIONS {\"prompt_injection\": {\"threshold\": ...}})")
+    ax.set_title(f"Prompt injection, {len(labels)} held-out texts pooled ({int(labels.sum())} attacks)")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    path = Path(path)
+    fig.savefig(path, dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
+def benchmark(out: TextIO = sys.stdout, plot: Path | None = None) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1, false-positive rate and items/s per evaluator on the labelled sets (with ``plot``, the
+    prompt-injection trade-off drawn into that PNG)."""
     from pharos.evaluators.builtin.models import head, probabilities
     from pharos.evaluators.builtin.pii import find_pii
     from pharos.evaluators.builtin.quality import RelevanceEvaluator
     from pharos.evaluators.builtin.secrets import find_secrets
     from pharos.evaluators.train import load
 
-    report: dict[str, dict[str, float]] = _injection_benchmark()
+    report: dict[str, dict[str, float]] = _injection_benchmark(plot)
     for name, file in (("toxicity", "toxicity_test.jsonl"), ("refusal", "refusal_test.jsonl")):
         rows = load(file)
         probabilities(name, ["warm up"])

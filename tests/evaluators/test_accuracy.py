@@ -8,10 +8,15 @@ from pharos.evaluators.offline import benchmark
 
 
 @pytest.fixture(scope="module")
-def report():
+def plot_path(tmp_path_factory):
+    return tmp_path_factory.mktemp("benchmark") / "trade_off.png"
+
+
+@pytest.fixture(scope="module")
+def report(plot_path):
     import io
 
-    return benchmark(io.StringIO())
+    return benchmark(io.StringIO(), plot=plot_path)
 
 
 def test_pii_recall_and_precision(report):
@@ -90,6 +95,12 @@ def test_the_benchmark_shows_the_injection_trade_off(report):
     below = [m for p, m in zip(OPERATING_POINTS, points) if p <= t][-1]
     above = [m for p, m in zip(OPERATING_POINTS, points) if p > t][0]
     assert below["recall"] >= own["recall"] >= above["recall"] and below["fpr"] >= own["fpr"] >= above["fpr"]
+
+
+def test_the_benchmark_draws_the_trade_off(report, plot_path):
+    """``pharos evaluate --benchmark --plot PNG``: the prompt-injection curves land in a real PNG image."""
+    data = plot_path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
 
 def test_heads_match_their_training_metadata():
