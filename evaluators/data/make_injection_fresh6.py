@@ -56,6 +56,7 @@ strings (among them sentinel-sd, xaidr, sunglasses, trustrail, guardex-ai, safep
 clawguard-core, prompt-inject-detect, evalguard-qe, palisade-scanner, skill-warden, fivedrisk, mcp-adversarial,
 agentbelt-harness, aicordon, gorget, telveguard-core, promptocyte, aitdp).
 
+Kinds follow each source's own categories (an ai-aegis "prompt_injection" rule's "you are now DAN" stays direct).
 Rows and drops: as in every fresh set (``make_injection_fresh.py``), with this set's ``LABEL_FIXES`` (reasons there)
 and ``CAP``; the five earlier fresh sets are among the files no row may near-duplicate.
 """
