@@ -148,7 +148,9 @@ def variants() -> dict[str, object]:
         # Eleventh pass: + generated sensitive documents, benign and with buried injections (RECORDS)
         "v3+buried+lowres+use+wheels+prompts+records": replace(
             v3, train=v3.train + (BURIED, LOWRES, WHEELS, PROMPTS, RECORDS), multilingual=True),
-        "v3+prompts+records": replace(v3, train=v3.train + (PROMPTS, RECORDS)),  # the English head of the next
+        "v3+prompts+records": replace(v3, train=v3.train + (PROMPTS, RECORDS)),
+        # information for the next pass (not a candidate): version 3's data over the MiniLM model's embedding
+        "v3+minilm": replace(v3, embedding="minilm"),  # the English head of the next
         "v3+prompts+records|buried+lowres+use+wheels+prompts+records/docs3%+max3": replace(
             v3, train=v3.train + (PROMPTS, RECORDS), other=replace(
                 v3, train=v3.train + (BURIED, LOWRES, WHEELS, PROMPTS, RECORDS), multilingual=True,
