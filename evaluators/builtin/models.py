@@ -16,7 +16,7 @@ import numpy as np
 from pharos.evaluators.base import Call, Evaluator, Score
 from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
 
-__all__ = ["head", "features", "head_features", "head_scores", "normalise", "chunks", "chunked_scores",
+__all__ = ["head", "prepare", "features", "head_features", "head_scores", "normalise", "chunks", "chunked_scores",
            "PromptInjectionEvaluator",
            "ToxicityEvaluator", "RefusalEvaluator", "probabilities"]
 
@@ -37,16 +37,22 @@ def head(name: str) -> LinearHead:
     return LinearHead.load(MODELS / f"{name}.json")
 
 
+def prepare(texts: Sequence[str], reveal: bool = False) -> list[str]:
+    """The texts as every model reads them: (with ``reveal``) hidden payloads decoded, then :func:`normalise`."""
+    from pharos.evaluators.deobfuscate import reveal as reveal_text
+
+    return [normalise(reveal_text(t) if reveal else t) for t in texts]
+
+
 def features(texts: Sequence[str], ngram_dim: int = 0, reveal: bool = False, embedding: str = "static",
              char_ngram_dim: int = 0, lexicon: bool = False, multilingual: bool = False) -> np.ndarray:
     """Embeddings (of kind ``embedding``) of the normalised texts, followed by ``ngram_dim`` hashed word n-gram
     and ``char_ngram_dim`` hashed character n-gram features, (with ``lexicon``) the injection lexicon's features
     and (with ``multilingual``) :func:`pharos.evaluators.multilingual.vectors`; with ``reveal`` hidden payloads are
     decoded first."""
-    from pharos.evaluators.deobfuscate import reveal as reveal_text
     from pharos.evaluators.embeddings import encoder
 
-    prepared = [normalise(reveal_text(t) if reveal else t) for t in texts]
+    prepared = prepare(texts, reveal)
     parts = [encoder(embedding).encode(prepared)]
     if ngram_dim:
         parts.append(hashed_ngrams(prepared, ngram_dim))
@@ -152,6 +158,12 @@ class _HeadEvaluator(Evaluator):
     def texts(self, call: Call) -> list[tuple[str, str]]:
         raise NotImplementedError
 
+    def probabilities(self, chunks: Sequence[str]) -> np.ndarray:
+        return probabilities(self.head_name, chunks)
+
+    def default_threshold(self) -> float:
+        return head(self.head_name).threshold
+
     def evaluate(self, call: Call) -> Score:
         return self.evaluate_batch([call])[0]
 
@@ -161,8 +173,8 @@ class _HeadEvaluator(Evaluator):
             for where, text in self.texts(c):
                 for chunk in chunks(text):
                     items.append((i, where, chunk))
-        probs = probabilities(self.head_name, [t for _, _, t in items])
-        threshold = head(self.head_name).threshold if self.threshold is None else self.threshold
+        probs = self.probabilities([t for _, _, t in items])
+        threshold = self.default_threshold() if self.threshold is None else self.threshold
         best: dict[int, tuple[float, str]] = {}
         for (i, where, _), p in zip(items, probs):
             if p > best.get(i, (-1.0, ""))[0]:
@@ -184,6 +196,43 @@ class PromptInjectionEvaluator(_HeadEvaluator):
 
     name, version, needs = "prompt_injection", "4", ()
     head_name, positive, negative = "prompt_injection", "injection", "benign"
+    # option ``model``: version 4's linear heads; the fine-tuned MiniLM classifier (pharos.evaluators.finetuned) for
+    # every chunk; or routed: the fine-tuned model for English chunks, version 4's head for the rest
+    VERSIONS = {"linear": "4", "minilm": "5-minilm", "routed": "5"}
+    DEFAULT_MODEL = "linear"
+
+    def __init__(self, threshold: float | None = None, model: str | None = None, **options: Any) -> None:
+        super().__init__(threshold, **options)
+        self.model = model or self.DEFAULT_MODEL
+        if self.model not in self.VERSIONS:
+            raise ValueError(f"{self.name}: model must be one of {', '.join(self.VERSIONS)}, got {model!r}")
+        self.version = self.VERSIONS[self.model]
+
+    def probabilities(self, chunks: Sequence[str]) -> np.ndarray:
+        if self.model == "linear":
+            return super().probabilities(chunks)
+        from pharos.evaluators.finetuned import finetuned
+
+        model = finetuned()
+        if self.model == "minilm":
+            return model.proba(prepare(chunks, reveal=True))
+        from pharos.evaluators.multilingual import is_english
+
+        english = is_english(chunks)
+        p = np.zeros(len(chunks))
+        if english.any():
+            p[english] = model.proba(prepare([c for c, e in zip(chunks, english) if e], reveal=True))
+        if (~english).any():  # version 4's other head, deciding as it does, at the fine-tuned model's threshold
+            other = head(self.head_name).other.with_threshold(model.threshold)
+            p[~english] = head_scores(other, [c for c, e in zip(chunks, english) if not e])
+        return p
+
+    def default_threshold(self) -> float:
+        if self.model == "linear":
+            return super().default_threshold()
+        from pharos.evaluators.finetuned import finetuned
+
+        return finetuned().threshold
 
     def applies(self, call: Call) -> bool:
         return (bool(call.question.strip()) or call.has("context")) and super().applies(call)

@@ -41,9 +41,10 @@ def evaluator_head(h):
 
 def evaluator_flags(texts: list[str], h=None) -> np.ndarray:
     """Whether :class:`PromptInjectionEvaluator` (chunking, max over chunks, its head's threshold) flags each text
-    sent as the user input, with the shipped head or ``h``."""
-    ev = models.PromptInjectionEvaluator()
-    with evaluator_head(h):
+    sent as the user input, with the shipped head, ``h``, or (``h`` a dict) the evaluator's options ``h``
+    (``{"model": "minilm"}``: the fine-tuned classifier)."""
+    ev = models.PromptInjectionEvaluator(**(h if isinstance(h, dict) else {}))
+    with evaluator_head(None if isinstance(h, dict) else h):
         scores = ev.evaluate_batch([base.Call(input=t) for t in texts])
     return np.array([s.label == ev.positive for s in scores])
 
@@ -81,7 +82,8 @@ def _groups(rows: list[dict], field: str) -> dict[tuple[int, str], np.ndarray]:
 
 
 def score_files(files: list[str], heads: list[tuple[str, object]]) -> None:
-    """Print each of ``heads``' numbers (``(title, head)``; head None: the shipped model file) on each of ``files``
+    """Print each of ``heads``' numbers (``(title, head)``; head None: the shipped model file; a dict: evaluator
+    options, see :func:`evaluator_flags`) on each of ``files``
     (paths, or names in evaluators/data) and, for several files, on all of them pooled."""
     sets = []
     for file in files:

@@ -381,12 +381,16 @@ def report(name: str, r: dict, sources: bool = True) -> str:
     return "\n".join(lines)
 
 
-def score_held_out(files: list[str], candidates: list[str]) -> None:
+def score_held_out(files: list[str], candidates: list[str], model_options: tuple[str, ...] = ()) -> None:
     """Print the shipped head's numbers on each of ``files`` (paths, or names in evaluators/data) and on all of them
     pooled; then the same for each of ``candidates`` (names in ``CANDIDATES``), trained here in memory (no model
-    file written)."""
+    file written), and for the evaluator with each of ``model_options`` (its ``model`` option: minilm, routed)."""
     table = variants()
     heads = [(f"shipped head ({models.head('prompt_injection').threshold:.3f})", None)]
+    if model_options:
+        from pharos.evaluators.finetuned import finetuned
+
+        heads += [(f"model {m} (fine-tuned threshold {finetuned().threshold:.3f})", {"model": m}) for m in model_options]
     for name in candidates:
         variant, rule = CANDIDATES[name]
         h = cached_head(table[variant], RULES[rule]) if USE_CACHE else fit_head(replace(table[variant], **RULES[rule]))[0]
@@ -425,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidates", nargs="?", const=",".join(CANDIDATES), default="",
                     help="with --score: also these candidates, comma-separated (default: all of "
                     + ", ".join(CANDIDATES) + "; trained in memory)")
+    ap.add_argument("--models", default="", help="with --score: also the evaluator with these values of its model "
+                    "option, comma-separated (minilm: the fine-tuned MiniLM model for every chunk; routed: for English)")
     a = ap.parse_args(argv)
     ACTIVE, USE_CACHE = a.universe, a.cache
     table = variants()
@@ -432,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(table))
         return 0
     if a.score:
-        score_held_out(a.score, [c for c in a.candidates.split(",") if c])
+        score_held_out(a.score, [c for c in a.candidates.split(",") if c], tuple(m for m in a.models.split(",") if m))
         return 0
     rules = list(RULES) if a.rules == "all" else a.rules.split(",")
     for name in a.variants or list(table):
