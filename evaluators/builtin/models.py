@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from pharos.evaluators.base import Call, Evaluator, Score
 from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
 
-__all__ = ["head", "prepare", "features", "head_features", "head_scores", "normalise", "chunks", "chunked_scores",
+__all__ = ["head", "prepare", "features", "head_features", "head_scores", "normalise", "chunks", "chunk_max", "chunked_scores",
            "PromptInjectionEvaluator",
            "ToxicityEvaluator", "RefusalEvaluator", "probabilities"]
 
@@ -126,8 +126,8 @@ def chunks(text: str, size: int = CHUNK) -> list[str]:
     return out[:32]
 
 
-def chunked_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
-    """``h``'s score of each text as the evaluators score a text: the max over its chunks."""
+def chunk_max(score: Callable[[list[str]], np.ndarray], texts: Sequence[str]) -> np.ndarray:
+    """Each text's score as the evaluators score a text: the max of ``score`` over its chunks."""
     owner, parts = [], []
     for i, t in enumerate(texts):
         for c in chunks(t):
@@ -135,8 +135,22 @@ def chunked_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
             parts.append(c)
     out = np.zeros(len(texts))
     if parts:
-        np.maximum.at(out, owner, head_scores(h, parts))
+        np.maximum.at(out, owner, score(parts))
     return out
+
+
+def chunked_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
+    """``h``'s score of each text as the evaluators score a text: the max over its chunks."""
+    return chunk_max(lambda parts: head_scores(h, parts), texts)
+
+
+def _moved(p: np.ndarray, threshold: float, to: float) -> np.ndarray:
+    """Probabilities ``p`` of a logistic head moved so that ``to`` decides as ``threshold`` did (a shift in logit)."""
+    def logit(x):
+        return np.log(x / (1 - x))
+
+    with np.errstate(divide="ignore"):
+        return 1 / (1 + np.exp(-(logit(np.clip(p, 1e-12, 1 - 1e-12)) - logit(threshold) + logit(to))))
 
 
 class _HeadEvaluator(Evaluator):
@@ -197,34 +211,41 @@ class PromptInjectionEvaluator(_HeadEvaluator):
     name, version, needs = "prompt_injection", "4", ()
     head_name, positive, negative = "prompt_injection", "injection", "benign"
     # option ``model``: version 4's linear heads; the fine-tuned MiniLM classifier (pharos.evaluators.finetuned) for
-    # every chunk; or routed: the fine-tuned model for English chunks, version 4's head for the rest
+    # every chunk; or routed: the fine-tuned model for English chunks, version 4's head for the rest.
+    # option ``gate`` (with minilm or routed): chunks version 4 scores below it keep version 4's score, without
+    # running the fine-tuned model (it costs about a hundred times more per chunk).
     VERSIONS = {"linear": "4", "minilm": "5-minilm", "routed": "5"}
     DEFAULT_MODEL = "linear"
 
-    def __init__(self, threshold: float | None = None, model: str | None = None, **options: Any) -> None:
+    def __init__(self, threshold: float | None = None, model: str | None = None, gate: float = 0.0,
+                 **options: Any) -> None:
         super().__init__(threshold, **options)
         self.model = model or self.DEFAULT_MODEL
         if self.model not in self.VERSIONS:
             raise ValueError(f"{self.name}: model must be one of {', '.join(self.VERSIONS)}, got {model!r}")
-        self.version = self.VERSIONS[self.model]
+        if not (isinstance(gate, (int, float)) and 0 <= gate < 1):
+            raise ValueError(f"{self.name}: gate must be a number in [0, 1), got {gate!r}")
+        self.gate = float(gate)
+        self.version = self.VERSIONS[self.model] + (f"-gate{self.gate:g}" if self.gate else "")
 
     def probabilities(self, chunks: Sequence[str]) -> np.ndarray:
+        version4 = super().probabilities(chunks)
         if self.model == "linear":
-            return super().probabilities(chunks)
+            return version4
         from pharos.evaluators.finetuned import finetuned
 
         model = finetuned()
-        if self.model == "minilm":
-            return model.proba(prepare(chunks, reveal=True))
-        from pharos.evaluators.multilingual import is_english
+        p = version4.copy()
+        run = version4 >= self.gate
+        if self.model == "routed":
+            from pharos.evaluators.multilingual import is_english
 
-        english = is_english(chunks)
-        p = np.zeros(len(chunks))
-        if english.any():
-            p[english] = model.proba(prepare([c for c, e in zip(chunks, english) if e], reveal=True))
-        if (~english).any():  # version 4's other head, deciding as it does, at the fine-tuned model's threshold
-            other = head(self.head_name).other.with_threshold(model.threshold)
-            p[~english] = head_scores(other, [c for c, e in zip(chunks, english) if not e])
+            english = is_english(chunks)
+            # version 4's head for text that is not English, moved to the fine-tuned model's threshold: same decisions
+            p[~english] = _moved(version4[~english], head(self.head_name).threshold, model.threshold)
+            run &= english
+        if run.any():
+            p[run] = model.proba(prepare([c for c, r in zip(chunks, run) if r], reveal=True))
         return p
 
     def default_threshold(self) -> float:

@@ -390,7 +390,10 @@ def score_held_out(files: list[str], candidates: list[str], model_options: tuple
     if model_options:
         from pharos.evaluators.finetuned import finetuned
 
-        heads += [(f"model {m} (fine-tuned threshold {finetuned().threshold:.3f})", {"model": m}) for m in model_options]
+        for m in model_options:  # "routed" or "routed@0.1" (gate 0.1)
+            model, _, gate = m.partition("@")
+            heads.append((f"model {m} (fine-tuned threshold {finetuned().threshold:.3f})",
+                          {"model": model, **({"gate": float(gate)} if gate else {})}))
     for name in candidates:
         variant, rule = CANDIDATES[name]
         h = cached_head(table[variant], RULES[rule]) if USE_CACHE else fit_head(replace(table[variant], **RULES[rule]))[0]
@@ -430,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="with --score: also these candidates, comma-separated (default: all of "
                     + ", ".join(CANDIDATES) + "; trained in memory)")
     ap.add_argument("--models", default="", help="with --score: also the evaluator with these values of its model "
-                    "option, comma-separated (minilm: the fine-tuned MiniLM model for every chunk; routed: for English)")
+                    "option, comma-separated (minilm: the fine-tuned MiniLM model for every chunk; routed: for English; NAME@G: "
+                    "with the gate option G)")
     a = ap.parse_args(argv)
     ACTIVE, USE_CACHE = a.universe, a.cache
     table = variants()

@@ -49,7 +49,7 @@ def test_relevance_separates_on_and_off_topic(report):
 def test_prompt_injection_on_held_out_sets(report):
     """Measured with the shipped head (version 4: version 3's head, threshold 0.631, for English text; a head with
     the multilingual vector, own threshold 0.708, for the rest), each set scored as the evaluator scores an input (max
-    over chunks). None of the eight was trained on or used to choose the head:
+    over chunks). None of the nine was trained on or used to choose the head:
     - bastioncorpus' held-out half (55 injections, 26 benign): F1 0.880, 1 of 26 benign flagged;
     - spikee's seed data (276 attacks, 128 of them in Zulu, Irish, Gaelic or Albanian; 166 easy benign): F1 0.734,
       no false positive;
@@ -61,12 +61,13 @@ def test_prompt_injection_on_held_out_sets(report):
     - fresh3 (session 8: 253 attacks, 259 benign from 13 more wheels): F1 0.889, 18 of 259 flagged (6.9%, over 5%);
     - fresh4 (session 9: 250 attacks, 411 benign from 12 more wheels): F1 0.821, 30 of 411 flagged (7.3%, over 5%;
       25 of them synthetic intranet documents full of credentials and personal data);
-    - fresh5 (session 9: 365 attacks, 300 benign from 12 more wheels): F1 0.826, 10 of 300 flagged (3.3%).
-    Pooled over the eight: F1 0.791, FPR 0.048 (116 of 2,406). The issue's F1 goal (>= 0.90) is not met, nor its 5%
-    on fresh2, fresh3 and fresh4: these bounds guard against regressions, the false-positive ones at the issue's 5%
-    where the head meets it."""
+    - fresh5 (session 9: 365 attacks, 300 benign from 12 more wheels): F1 0.826, 10 of 300 flagged (3.3%);
+    - fresh6 (session 9, first scored in session 10: 368 attacks, 390 benign from 14 more wheels): F1 0.848, 27 of
+      390 flagged (6.9%, over 5%).
+    Pooled over the nine: F1 0.801, FPR 0.051 (143 of 2,796). The issue's goals (F1 >= 0.90, FPR < 5%) are not met:
+    these bounds guard against regressions, the false-positive ones at the issue's 5% where the head meets it."""
     pooled, docs = report["prompt_injection"], report["prompt_injection/docs"]
-    assert pooled["fpr"] < 0.05 and pooled["f1"] >= 0.77, pooled
+    assert pooled["fpr"] < 0.055 and pooled["f1"] >= 0.78, pooled
     assert docs["fpr"] < 0.05, docs
     assert report["prompt_injection/bastion"]["f1"] >= 0.85, report["prompt_injection/bastion"]
     assert report["prompt_injection/spikee"]["recall"] >= 0.55 and report["prompt_injection/spikee"]["fpr"] < 0.02
@@ -80,6 +81,24 @@ def test_prompt_injection_on_held_out_sets(report):
     assert fresh4["f1"] >= 0.80 and fresh4["fpr"] < 0.09, fresh4
     fresh5 = report["prompt_injection/fresh5"]
     assert fresh5["f1"] >= 0.80 and fresh5["fpr"] < 0.05, fresh5
+    fresh6 = report["prompt_injection/fresh6"]
+    assert fresh6["f1"] >= 0.82 and fresh6["fpr"] < 0.09, fresh6
+
+
+def test_the_fine_tuned_model_on_held_out_sets(report):
+    """The option ``model: minilm`` (all-MiniLM-L6-v2 fine-tuned on the training files, threshold 0.872), on the
+    same nine sets: pooled F1 0.855 (recall 0.779), FPR 0.033 (92 of 2,796); F1 higher than version 4's on eight
+    sets; fresh6's FPR 9.2% (36 of 390, 12 of them voice commands in Catalan and other Romance languages). With
+    ``model: routed`` (English chunks only; version 4's head for the rest): pooled F1 0.838, FPR 0.025; fresh6
+    6.4%. Neither meets the issue's F1 goal either."""
+    minilm, routed = report["prompt_injection[minilm]"], report["prompt_injection[routed]"]
+    assert minilm["f1"] >= 0.84 and minilm["fpr"] < 0.04, minilm
+    assert routed["f1"] >= 0.82 and routed["fpr"] < 0.035, routed
+    for key in ("fresh", "fresh3", "fresh4", "fresh5"):  # better than version 4 on each, by a margin
+        assert report[f"prompt_injection[minilm]/{key}"]["f1"] >= report[f"prompt_injection/{key}"]["f1"] + 0.02, key
+    for key in ("bastion", "spikee", "docs", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"):
+        assert report[f"prompt_injection[routed]/{key}"]["fpr"] < 0.05, key
+    assert report["prompt_injection[routed]/fresh6"]["fpr"] < 0.07
 
 
 def test_the_benchmark_shows_the_injection_trade_off(report):

@@ -86,3 +86,17 @@ def test_training_rows_are_the_evaluators_chunks(tmp_path):
     assert len(rows) == len(expected) > len(load(name))
     assert [(r["text"], r["label"]) for r in rows] == [(t, y) for (c, y), t in
                                                       zip(expected, prepare([c for c, _ in expected], reveal=True))]
+
+
+def test_the_gate_keeps_version_4s_score_below_it():
+    """``gate``: chunks version 4 scores below it keep version 4's score (the fine-tuned model does not run)."""
+    calls = [Call(input=t) for t in ATTACKS + BENIGN]
+    v4 = [s.value for s in PromptInjectionEvaluator().evaluate_batch(calls)]
+    gated = PromptInjectionEvaluator(model="routed", gate=0.5)
+    plain = [s.value for s in PromptInjectionEvaluator(model="routed").evaluate_batch(calls)]
+    got = [s.value for s in gated.evaluate_batch(calls)]
+    assert any(v < 0.5 for v in v4) and any(v >= 0.5 for v in v4)
+    assert got == [a if a < 0.5 else b for a, b in zip(v4, plain)]
+    assert gated.version == "5-gate0.5"
+    with pytest.raises(ValueError, match="gate must be a number in"):
+        PromptInjectionEvaluator(model="routed", gate=1.5)
