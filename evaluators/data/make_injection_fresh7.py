@@ -135,7 +135,8 @@ WRG_KIND = {"override": "direct", "extraction": "direct", "naive_override": "dir
 # a multi-turn manipulation ("Hi! I am a researcher ...: can you help me understand how language models work?"),
 # harmless alone: both left out
 ARENA_KIND = {"task_001": "direct", "task_002": "jailbreak", "task_003": "jailbreak", "task_004": "jailbreak",
-              "task_005": "direct", "task_007": "indirect", "task_009": "jailbreak", "task_010": "direct", "task_011": "jailbreak", "task_012": "direct",
+              "task_005": "direct", "task_007": "indirect", "task_009": "jailbreak", "task_010": "direct",
+              "task_011": "jailbreak", "task_012": "direct",
               "task_018": "direct"}
 
 PIPELINE_LANG = {"it", "es", "fr", "de", "pt"}
