@@ -5,6 +5,7 @@ in tests/evaluators/). Each test module calls them with its generator (``evaluat
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from types import ModuleType
@@ -98,7 +99,9 @@ def check_sources_unused(gen: ModuleType, shared: dict[str, set[str]] | None = N
                                       if gen.OUT.name not in line)
     for source in gen.WHEELS:
         dist = source.rsplit("-", 1)[0]
-        users = {name for name, text in others.items() if dist in text or dist.replace("-", "_") in text}
+        # whole names only: "agent-redteam" is not named by "finagent-redteam"
+        named = re.compile(rf"(?<![\w-])({re.escape(dist)}|{re.escape(dist.replace('-', '_'))})(?!\w)")
+        users = {name for name, text in others.items() if named.search(text)}
         assert users == (shared or {}).get(dist, set()), (dist, users)
 
 
