@@ -9,7 +9,10 @@ added = peak resident memory with the worker minus the peak of the baseline phas
     python tests/bench/bench_evaluators.py [--rate 200] [--seconds 20] [--embedding static|minilm] [--foreign 0.3]
 
 ``--foreign`` sends that share of the calls in German, Turkish, Chinese and Russian (in turn) instead of English:
-the prompt-injection head's multilingual vector runs only on text that is not English.
+the prompt-injection head's multilingual vector runs only on text that is not English. Evaluator options come from
+the environment as in production, e.g. the fine-tuned injection model:
+``PHAROS_EVAL_OPTIONS='{"prompt_injection": {"model": "routed", "gate": 0.1}}' python tests/bench/bench_evaluators.py
+--part freshness --foreign 0.3``.
 """
 
 from __future__ import annotations

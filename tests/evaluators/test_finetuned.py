@@ -100,3 +100,18 @@ def test_the_gate_keeps_version_4s_score_below_it():
     assert gated.version == "5-gate0.5"
     with pytest.raises(ValueError, match="gate must be a number in"):
         PromptInjectionEvaluator(model="routed", gate=1.5)
+
+
+def test_the_option_reaches_the_worker_through_the_settings(monkeypatch):
+    """PHAROS_EVAL_OPTIONS selects the model for the online worker and ``pharos evaluate``; the stored version says
+    which model scored (a new version can re-score history with --backfill)."""
+    from pharos.evaluators.registry import build
+    from pharos.evaluators.settings import EvaluatorSettings
+
+    monkeypatch.setenv("PHAROS_EVAL_OPTIONS", '{"prompt_injection": {"model": "routed", "gate": 0.1}}')
+    (ev,) = build(EvaluatorSettings(), "prompt_injection")
+    assert (ev.model, ev.gate, ev.version) == ("routed", 0.1, "5-gate0.1")
+    assert ev.evaluate(Call(input=ATTACKS[0])).label == "injection"
+    monkeypatch.setenv("PHAROS_EVAL_OPTIONS", '{"prompt_injection": {"model": "gpt"}}')
+    with pytest.raises(ValueError, match="model must be one of"):
+        build(EvaluatorSettings(), "prompt_injection")
