@@ -43,19 +43,20 @@ TRAIN_FILES = ("injection_train.jsonl", "injection_train_extra.jsonl", "injectio
 
 
 def prepare(out: Path, files: tuple[str, ...] = TRAIN_FILES) -> int:
-    from pharos.evaluators.builtin.models import CHUNK, chunks, normalise
-    from pharos.evaluators.deobfuscate import reveal
-    from pharos.evaluators.train import load
+    """Writes ``files``' rows to ``out`` as the evaluator reads them (the chunks linear heads train on with
+    ``chunked``, revealed and normalised); returns how many."""
+    from pharos.evaluators.builtin.models import prepare as readable
+    from pharos.evaluators.train import _rows
 
     n = 0
     with out.open("w") as fh:
         for f in files:
-            for r in load(f):
-                for c in (chunks(r["text"]) if len(r["text"]) > CHUNK else [r["text"]]):
-                    group = f + (":" + r["source"] if r.get("source") else "")
-                    fh.write(json.dumps({"text": normalise(reveal(c)), "label": int(r["label"]), "group": group},
-                                        ensure_ascii=False) + "\n")
-                    n += 1
+            rows = _rows(f, chunked=True)
+            for r, text in zip(rows, readable([r["text"] for r in rows], reveal=True)):
+                group = f + (":" + r["source"] if r.get("source") else "")
+                fh.write(json.dumps({"text": text, "label": int(r["label"]), "group": group}, ensure_ascii=False)
+                         + "\n")
+                n += 1
     return n
 
 
