@@ -14,7 +14,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["LinearHead", "MODELS", "hashed_ngrams", "hashed_char_ngrams", "lexicon_features", "LEXICON_DIM"]
+__all__ = ["LinearHead", "MODELS", "logit", "hashed_ngrams", "hashed_char_ngrams", "lexicon_features", "LEXICON_DIM"]
 
 MODELS = Path(__file__).parent / "models"
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
@@ -42,6 +42,11 @@ def hashed_char_ngrams(texts: Sequence[str], dim: int, n: tuple[int, ...] = (3, 
         return found
 
     return _hashed([grams(t) for t in texts], dim)
+
+
+def logit(p):
+    """log(p / (1 - p)), the inverse of the sigmoid (numbers or arrays): thresholds move between heads by it."""
+    return np.log(p / (1 - p))
 
 
 def _hashed(gram_sets: list[set[str]], dim: int) -> np.ndarray:
@@ -183,10 +188,7 @@ class LinearHead:
         """The same decisions at ``threshold``: the bias shifted by the logit difference, so that ``proba(x) >=
         threshold`` exactly where this head's ``proba(x) >= self.threshold`` (the head's own threshold is kept in
         ``meta["own_threshold"]``)."""
-        def logit(p: float) -> float:
-            return float(np.log(p / (1 - p)))
-
-        return LinearHead(self.w, self.b - logit(self.threshold) + logit(threshold), threshold,
+        return LinearHead(self.w, self.b - float(logit(self.threshold)) + float(logit(threshold)), threshold,
                           {**self.meta, "own_threshold": self.meta.get("own_threshold", self.threshold)})
 
     def to_dict(self) -> dict:

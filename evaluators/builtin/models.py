@@ -14,7 +14,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from pharos.evaluators.base import Call, Evaluator, Score
-from pharos.evaluators.classifier import MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features
+from pharos.evaluators.classifier import (MODELS, LinearHead, hashed_char_ngrams, hashed_ngrams, lexicon_features,
+                                         logit)
 
 __all__ = ["head", "prepare", "features", "head_features", "head_scores", "normalise", "chunks", "chunk_max", "chunked_scores",
            "PromptInjectionEvaluator",
@@ -145,12 +146,9 @@ def chunked_scores(h: LinearHead, texts: Sequence[str]) -> np.ndarray:
 
 
 def _moved(p: np.ndarray, threshold: float, to: float) -> np.ndarray:
-    """Probabilities ``p`` of a logistic head moved so that ``to`` decides as ``threshold`` did (a shift in logit)."""
-    def logit(x):
-        return np.log(x / (1 - x))
-
-    with np.errstate(divide="ignore"):
-        return 1 / (1 + np.exp(-(logit(np.clip(p, 1e-12, 1 - 1e-12)) - logit(threshold) + logit(to))))
+    """Probabilities ``p`` of a logistic head moved so that ``to`` decides as ``threshold`` did: the probabilities of
+    ``LinearHead.with_threshold(to)``, without recomputing the features."""
+    return 1 / (1 + np.exp(-(logit(np.clip(p, 1e-12, 1 - 1e-12)) - logit(threshold) + logit(to))))
 
 
 class _HeadEvaluator(Evaluator):
