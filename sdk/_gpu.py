@@ -59,6 +59,7 @@ class GpuSampler:
         self.latest: list[DeviceSample] = []
         # (monotonic time, max utilization over devices, memory used summed over devices)
         self._history: collections.deque[tuple[float, float | None, int | None]] = collections.deque(maxlen=history)
+        self._history_lock = threading.Lock()  # the sampler appends while calls read (see window)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.available = False
@@ -145,7 +146,9 @@ class GpuSampler:
             self.latest = samples
             utils = [s.utilization for s in samples if s.utilization is not None]
             mems = [s.memory_used for s in samples if s.memory_used is not None]
-            self._history.append((time.monotonic(), max(utils) if utils else None, sum(mems) if mems else None))
+            point = (time.monotonic(), max(utils) if utils else None, sum(mems) if mems else None)
+            with self._history_lock:
+                self._history.append(point)
             return samples
         except Exception as exc:
             log_failure("gpu.sample", exc)
@@ -156,27 +159,22 @@ class GpuSampler:
 
         The samples taken during the call count, and so does the last one taken before it began
         (a call shorter than the interval has no sample of its own). None when nothing was sampled.
-        Runs on the app's call path while the sampler thread appends: it reads the history by index
-        from the newest end (no iterator to invalidate, no copy), so it costs a few lookups.
+        Runs on the app's call path while the sampler thread appends: it reads the history from the
+        newest end under a lock the sampler takes only to append, so it costs a few lookups and never
+        sees the history shift under it.
         """
-        history = self._history
         top_util: float | None = None
         top_mem: int | None = None
-        i = len(history) - 1
-        while i >= 0:
-            try:
-                t, util, mem = history[i]
-            except IndexError:  # the sampler trimmed the history meanwhile
-                break
-            i -= 1
-            if t > end:
-                continue
-            if util is not None and (top_util is None or util > top_util):
-                top_util = util
-            if mem is not None and (top_mem is None or mem > top_mem):
-                top_mem = mem
-            if t <= start:  # the last sample before the call also counts; older ones do not
-                break
+        with self._history_lock:
+            for t, util, mem in reversed(self._history):
+                if t > end:
+                    continue
+                if util is not None and (top_util is None or util > top_util):
+                    top_util = util
+                if mem is not None and (top_mem is None or mem > top_mem):
+                    top_mem = mem
+                if t <= start:  # the last sample before the call also counts; older ones do not
+                    break
         if top_util is None or top_mem is None:
             return None
         return top_util, top_mem
