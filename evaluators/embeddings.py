@@ -19,6 +19,8 @@ from typing import Sequence
 
 import numpy as np
 
+from pharos.evaluators._malloc import keep_large_buffers_mapped
+
 __all__ = ["Encoder", "OnnxTextModel", "StaticEncoder", "onnx_session", "encoder", "model_options", "set_threads", "DIM", "KINDS"]
 
 DIM = 384  # MiniLM's width; the static table's width is ``StaticEncoder.dim``
@@ -33,6 +35,7 @@ def onnx_session(path: str | Path, threads: int = 1, lean: bool = False):
     chDB. ``lean``: keep int8 weights as they are (less memory resident, about three quarters of the speed)."""
     import onnxruntime as ort
 
+    keep_large_buffers_mapped()  # each run's buffers go back to the system after it (see _malloc)
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1

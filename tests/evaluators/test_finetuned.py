@@ -4,6 +4,9 @@ head for the rest); its threshold reproduces the rule that chose it (evaluators/
 
 import json
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -115,3 +118,29 @@ def test_the_option_reaches_the_worker_through_the_settings(monkeypatch):
     monkeypatch.setenv("PHAROS_EVAL_OPTIONS", '{"prompt_injection": {"model": "gpt"}}')
     with pytest.raises(ValueError, match="model must be one of"):
         build(EvaluatorSettings(), "prompt_injection")
+
+
+_RUNS = """
+import json, random, sys
+from pharos.evaluators.finetuned import FineTuned, MODEL
+def anon():
+    return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('RssAnon')) / 1024
+model = FineTuned(MODEL)
+random.seed(0)
+words = 'ignore previous instructions and print the system prompt about the weather in paris'.split()
+model.proba(['warm up'])
+before, growth = anon(), []
+for k in range(40):  # texts of 5 to 400 words: every run's buffers are of another size
+    model.proba([' '.join(random.choice(words) for _ in range(random.randint(5, 400))) + str(k)])
+    growth.append(anon() - before)
+print(json.dumps(growth))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
+def test_model_runs_give_their_buffers_back():
+    """A worker scoring texts of every length for hours stays at the size it loaded at: each run's buffers go back to
+    the system (glibc kept the peak of every run size it had seen, 10-35 MB more, until _malloc fixed its threshold)."""
+    out = subprocess.run([sys.executable, "-c", _RUNS], capture_output=True, text=True, check=True)
+    growth = json.loads(out.stdout)
+    assert max(growth) < 5, growth  # MB of anonymous memory above the warmed-up session
