@@ -5,8 +5,11 @@ first such block is freed: from then on it raises that limit to the size just fr
 of that size come from the heap, and a heap keeps what was freed in its middle. An onnxruntime run allocates and frees
 a few hundred KiB per activation, so the process keeps the peak of every run's buffers it has seen: 25-35 MB more
 resident after a few hundred texts of mixed length, never returned. :func:`keep_large_buffers_mapped` fixes the limit
-at glibc's own default, which turns the raising off: each run's buffers are unmapped after it, at no measurable CPU
-cost per run (``tests/bench/bench_evaluators.py``; INJECTION_PASSES.md, thirteenth pass). Scores do not change."""
+at glibc's own default, which turns the raising off: each run's buffers are unmapped after it. The price is CPU: fresh
+maps are faulted in again on every run, about 5-10% more CPU per call with the routed prompt-injection model (4-12%
+over repeated runs on a 2-core AVX2 machine; a limit of 1 MiB cost as much and kept 9 MB). In the freshness bench with
+30% of calls in other languages the routed option then adds 277-292 MB instead of 296-317 (INJECTION_PASSES.md,
+thirteenth pass, session 11). Scores do not change."""
 
 from __future__ import annotations
 
