@@ -133,7 +133,8 @@ before, growth = anon(), []
 for k in range(40):  # texts of 5 to 400 words: every run's buffers are of another size
     model.proba([' '.join(random.choice(words) for _ in range(random.randint(5, 400))) + str(k)])
     growth.append(anon() - before)
-print(json.dumps(growth))
+from pharos.evaluators._malloc import _done
+print(json.dumps({"growth": growth, "glibc": _done.is_set()}))
 """
 
 
@@ -142,8 +143,10 @@ def test_model_runs_give_their_buffers_back():
     """A worker scoring texts of every length for hours stays at the size it loaded at: each run's buffers go back to
     the system (glibc kept the peak of every run size it had seen, 10-35 MB more, until _malloc fixed its threshold)."""
     out = subprocess.run([sys.executable, "-c", _RUNS], capture_output=True, text=True, check=True)
-    growth = json.loads(out.stdout)
-    assert max(growth) < 5, growth  # MB of anonymous memory above the warmed-up session
+    result = json.loads(out.stdout)
+    if not result["glibc"]:
+        pytest.skip("not glibc: its memory-map threshold is what _malloc fixes")
+    assert max(result["growth"]) < 5, result["growth"]  # MB of anonymous memory above the warmed-up session
 
 
 def test_unsigned_weights_give_exact_sums_on_every_cpu(tmp_path):
