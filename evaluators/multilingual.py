@@ -19,6 +19,7 @@ English with a second head that uses it; the wheel comes with the ``eval`` extra
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -28,7 +29,7 @@ from typing import Sequence
 import numpy as np
 from platformdirs import user_cache_dir
 
-__all__ = ["DIM", "vectors", "is_english"]
+__all__ = ["DIM", "vectors", "is_english", "language"]
 
 DIM = 512
 _lock = threading.Lock()
@@ -36,12 +37,23 @@ _model = None
 log = logging.getLogger(__name__)
 
 
-def is_english(texts: Sequence[str]) -> np.ndarray:
-    """Whether ``py3langid`` identifies each text as English (a text with no letters counts as English)."""
+def language(text: str) -> str:
+    """``py3langid``'s language of ``text``, read from its first 2,000 characters. The answers for the last 512 texts
+    are kept: the injection head routes a text, its other head's vectors and the language check each ask about the
+    same texts (a call's input is asked two or three times)."""
+    return _language(text[:2000])
+
+
+@functools.lru_cache(maxsize=512)
+def _language(prefix: str) -> str:
     import py3langid
 
-    return np.array([not any(c.isalpha() for c in t) or py3langid.classify(t[:2000])[0] == "en" for t in texts],
-                    dtype=bool)
+    return py3langid.classify(prefix)[0]
+
+
+def is_english(texts: Sequence[str]) -> np.ndarray:
+    """Whether ``py3langid`` identifies each text as English (a text with no letters counts as English)."""
+    return np.array([not any(c.isalpha() for c in t) or language(t) == "en" for t in texts], dtype=bool)
 
 
 def _encoder():

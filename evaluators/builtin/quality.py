@@ -134,13 +134,13 @@ class LanguageMatchEvaluator(Evaluator):
     name, version, needs = "language_match", "1", ("input", "output")
 
     def evaluate(self, call: Call) -> Score | None:
-        import py3langid
+        from pharos.evaluators.multilingual import language
 
         min_chars = int(self.options.get("min_chars", 20))
         q, a = call.question, call.output
         if sum(ch.isalpha() for ch in q) < min_chars or sum(ch.isalpha() for ch in a) < min_chars:
             return None
-        lq, la = py3langid.classify(q[:2000])[0], py3langid.classify(a[:2000])[0]
+        lq, la = language(q), language(a)
         same = lq == la
         return Score(1.0 if same else 0.0, "match" if same else "mismatch", f"question {lq}, answer {la}",
                      {"language.input": lq, "language.output": la})

@@ -73,3 +73,19 @@ def test_an_unwritable_cache_loads_the_table_whole(tmp_path, monkeypatch):
     blocker.write_text("")
     ours, wheel = _encoders(monkeypatch, blocker)
     assert np.array_equal(ours.encode(list(ATTACK.values())), wheel.encode(list(ATTACK.values())))
+
+
+def test_language_is_py3langids_answer_asked_once_per_text(monkeypatch):
+    """The injection head and the language check share one answer per text; it is py3langid's, over the first 2,000
+    characters (a long English text that turns German after them stays English)."""
+    import py3langid
+
+    texts = [ATTACK["de"], BENIGN["ru"], "Please summarise this article about the weather. " * 60 + BENIGN["de"] * 40]
+    expected = [py3langid.classify(t[:2000])[0] for t in texts]
+    multilingual._language.cache_clear()
+    asked = []
+    real = py3langid.classify
+    monkeypatch.setattr(py3langid, "classify", lambda t: asked.append(t) or real(t))
+    assert [multilingual.language(t) for t in texts + texts] == expected + expected
+    assert expected == ["de", "ru", "en"] and len(asked) == 3
+    assert list(multilingual.is_english(texts)) == [False, False, True] and len(asked) == 3
