@@ -22,12 +22,13 @@ __all__ = ["head", "prepare", "features", "head_features", "head_scores", "norma
            "ToxicityEvaluator", "RefusalEvaluator", "probabilities"]
 
 _LEET = str.maketrans("013457@$", "oieastas")
+_WORD, _LETTER, _DIGIT = re.compile(r"\w+"), re.compile(r"[A-Za-z]"), re.compile(r"\d")
 
 
 def normalise(text: str) -> str:
     """Undo leetspeak (``1gn0r3 4ll``) when most words mix letters and digits; squeeze whitespace."""
-    words = re.findall(r"\w+", text)
-    mixed = sum(1 for w in words if re.search(r"[A-Za-z]", w) and re.search(r"\d", w))
+    words = _WORD.findall(text) if _DIGIT.search(text) else ()  # without a digit no word mixes
+    mixed = sum(1 for w in words if _LETTER.search(w) and _DIGIT.search(w))
     if words and mixed / len(words) > 0.3:
         text = text.translate(_LEET)
     return " ".join(text.split())[:2000]
