@@ -21,7 +21,7 @@ import numpy as np
 
 from pharos.evaluators._malloc import keep_large_buffers_mapped
 
-__all__ = ["Encoder", "OnnxTextModel", "StaticEncoder", "onnx_session", "encoder", "model_options", "set_threads", "DIM", "KINDS"]
+__all__ = ["Encoder", "OnnxTextModel", "RowCache", "StaticEncoder", "onnx_session", "encoder", "model_options", "set_threads", "DIM", "KINDS"]
 
 DIM = 384  # MiniLM's width; the static table's width is ``StaticEncoder.dim``
 KINDS = ("static", "minilm")
@@ -54,6 +54,36 @@ def onnx_session(path: str | Path, threads: int = 1, lean: bool = False):
     return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"], **extra)
 
 
+class RowCache:
+    """One row of floats per text, kept for the last ``size`` texts computed (keyed by a 16-byte hash of the
+    text): evaluators of one call embed the same question and answer several times, and a row never depends on the
+    other texts of its batch."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
+
+    def rows(self, texts: Sequence[str], width: int, compute) -> np.ndarray:
+        """(len(texts), width) float32; ``compute(list of texts)`` gives the rows of the texts not kept, each once."""
+        out = np.zeros((len(texts), width), dtype=np.float32)
+        todo: dict[bytes, list[int]] = {}
+        for i, t in enumerate(texts):
+            k = hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=16).digest()
+            v = self._rows.get(k)
+            if v is not None:
+                out[i] = v
+            else:
+                todo.setdefault(k, []).append(i)
+        if todo:
+            keys = list(todo)
+            for k, v in zip(keys, compute([texts[todo[k][0]] for k in keys])):
+                out[todo[k]] = v
+                self._rows[k] = v
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+        return out
+
+
 class OnnxTextModel:
     """A BERT-style ONNX model over MiniLM's tokenizer: one output row of ``width`` floats per text, computed in
     length-sorted batches; identical texts are computed once (LRU cache). Subclasses say what a batch's output
@@ -69,34 +99,19 @@ class OnnxTextModel:
         self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
-        self._cache: OrderedDict[bytes, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache = RowCache(cache_size)
         self._run_lock = threading.Lock()
 
     def _apply(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """(len(texts), width) float32 outputs, cached by text."""
+        return self._cache.rows(texts, self.width, lambda todo: self._batched(todo, batch_size))
+
+    def _batched(self, texts: list[str], batch_size: int) -> np.ndarray:
         out = np.zeros((len(texts), self.width), dtype=np.float32)
-        keys = [hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=16).digest() for t in texts]
-        todo: dict[bytes, list[int]] = {}
-        for i, k in enumerate(keys):
-            v = self._cache.get(k)
-            if v is not None:
-                out[i] = v
-            else:
-                todo.setdefault(k, []).append(i)
-        if todo:
-            uniq = list(todo)
-            # sort by length so a batch pads little
-            order = sorted(range(len(uniq)), key=lambda j: len(texts[todo[uniq[j]][0]]))
-            for s in range(0, len(order), batch_size):
-                chunk = [uniq[j] for j in order[s:s + batch_size]]
-                vecs = self._outputs(*self._run([texts[todo[k][0]] for k in chunk]))
-                for k, v in zip(chunk, vecs):
-                    for i in todo[k]:
-                        out[i] = v
-                    self._cache[k] = v
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        order = sorted(range(len(texts)), key=lambda j: len(texts[j]))  # by length, so a batch pads little
+        for s in range(0, len(order), batch_size):
+            batch = order[s:s + batch_size]
+            out[batch] = self._outputs(*self._run([texts[j] for j in batch]))
         return out
 
     def _run(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +157,7 @@ class StaticEncoder:
     """Mean of static token rows less the common component (see :mod:`pharos.evaluators.distil`); about
     10-30 us per short text. ``table``/``common``: instead of the shipped ``models/minilm-static.npz``."""
 
-    def __init__(self, max_tokens: int = 512, table=None, common=None) -> None:
+    def __init__(self, max_tokens: int = 512, table=None, common=None, cache_size: int = 2048) -> None:
         from tokenizers import Tokenizer
 
         from pharos.evaluators.distil import load_quantised, quantise
@@ -159,9 +174,14 @@ class StaticEncoder:
         self.tokenizer = Tokenizer.from_file(str(_TOKENIZER))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_tokens)
+        self._cache = RowCache(cache_size)
 
     def encode(self, texts: Sequence[str], batch_size: int = 0) -> np.ndarray:
-        """(len(texts), dim) float32 unit vectors (zero for a text without tokens)."""
+        """(len(texts), dim) float32 unit vectors (zero for a text without tokens); identical texts are computed once
+        (the last ``cache_size`` texts are kept, 1 KB each)."""
+        return self._cache.rows(texts, self.dim, self._vectors)
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not len(texts):
             return out

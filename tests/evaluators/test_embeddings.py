@@ -67,3 +67,21 @@ def test_default_set_loads_no_onnx_model():
                          env={k: v for k, v in __import__("os").environ.items() if not k.startswith("PHAROS_")})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_static_vectors_are_computed_once_per_text_and_equal_in_any_batch():
+    """The default set's evaluators embed a call's question and answer several times: the second time is a lookup,
+    and a text's vector is the same alone, in a batch, or kept from an earlier batch."""
+    from pharos.evaluators.embeddings import StaticEncoder
+
+    texts = [t for pair in PAIRS for t in pair]
+    fresh = StaticEncoder(cache_size=0)
+    alone = np.vstack([fresh.encode([t]) for t in texts])
+    e = StaticEncoder(cache_size=4)
+    computed = []
+    real = e._vectors
+    e._vectors = lambda todo: computed.extend(todo) or real(todo)
+    first = e.encode(texts[:3] + texts[:1])  # a repeat inside the batch is computed once
+    again = e.encode(texts[1:4] + texts[4:])  # 1 and 2 are kept, 3-5 computed (then 0 and 1 make room)
+    assert np.array_equal(first, alone[[0, 1, 2, 0]]) and np.array_equal(again, alone[1:])
+    assert computed == texts[:3] + [texts[3], texts[4], texts[5]]
