@@ -62,25 +62,29 @@ class RowCache:
     def __init__(self, size: int) -> None:
         self.size = size
         self._rows: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # evaluators' lane threads share an encoder; compute runs outside it
 
     def rows(self, texts: Sequence[str], width: int, compute) -> np.ndarray:
         """(len(texts), width) float32; ``compute(list of texts)`` gives the rows of the texts not kept, each once."""
         out = np.zeros((len(texts), width), dtype=np.float32)
         todo: dict[bytes, list[int]] = {}
-        for i, t in enumerate(texts):
-            k = hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=16).digest()
-            v = self._rows.get(k)
-            if v is not None:
-                out[i] = v
-            else:
-                todo.setdefault(k, []).append(i)
+        keys = [hashlib.blake2b(t.encode("utf-8", "replace"), digest_size=16).digest() for t in texts]
+        with self._lock:
+            for i, k in enumerate(keys):
+                v = self._rows.get(k)
+                if v is not None:
+                    out[i] = v
+                else:
+                    todo.setdefault(k, []).append(i)
         if todo:
-            keys = list(todo)
-            for k, v in zip(keys, compute([texts[todo[k][0]] for k in keys])):
-                out[todo[k]] = v
-                self._rows[k] = v
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
+            missing = list(todo)
+            computed = compute([texts[todo[k][0]] for k in missing])
+            with self._lock:
+                for k, v in zip(missing, computed):
+                    out[todo[k]] = v
+                    self._rows[k] = v
+                while len(self._rows) > self.size:
+                    self._rows.popitem(last=False)
         return out
 
 

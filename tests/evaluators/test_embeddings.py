@@ -85,3 +85,32 @@ def test_static_vectors_are_computed_once_per_text_and_equal_in_any_batch():
     again = e.encode(texts[1:4] + texts[4:])  # 1 and 2 are kept, 3-5 computed (then 0 and 1 make room)
     assert np.array_equal(first, alone[[0, 1, 2, 0]]) and np.array_equal(again, alone[1:])
     assert computed == texts[:3] + [texts[3], texts[4], texts[5]]
+
+
+def test_evaluator_threads_share_the_kept_vectors():
+    """The worker's lane threads call one encoder at once: every vector comes out right, whatever the others keep or
+    push out."""
+    import threading
+
+    from pharos.evaluators.embeddings import StaticEncoder
+
+    texts = [f"{q} {n}" for q, _ in PAIRS for n in range(20)]
+    expected = StaticEncoder(cache_size=0).encode(texts)
+    shared, errors = StaticEncoder(cache_size=3), []
+
+    def work(seed: int) -> None:
+        order = np.random.default_rng(seed).permutation(len(texts))
+        for s in range(0, len(order), 5):
+            part = order[s:s + 5]
+            try:
+                if not np.array_equal(shared.encode([texts[i] for i in part]), expected[part]):
+                    errors.append(f"wrong vectors in thread {seed}")
+            except Exception as e:  # noqa: BLE001 - any failure in a thread fails the test
+                errors.append(repr(e))
+
+    threads = [threading.Thread(target=work, args=(seed,)) for seed in range(4) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
