@@ -32,10 +32,11 @@ class EvaluatorSettings(PharosSettings):
                     'and toxicity also take threshold (0..1; by default the one chosen in training; higher flags '
                     'fewer texts; the stored value, a probability, does not change). prompt_injection also takes '
                     'model: linear (version 4, the default), routed (all-MiniLM-L6-v2 fine-tuned on the training '
-                    'files, for English text, version 4 for the rest: more accurate on every held-out set, about 4 ms '
-                    'of CPU per chunk and about 70 MB) or minilm (the fine-tuned model for every language), and gate '
-                    '(0..1; with routed or minilm, text version 4 scores below it keeps that score and skips the model: '
-                    '0.1 keeps up with 200 calls/s on two cores). Measured: README.md, Evaluators.')
+                    'files, for English text, version 4 for the rest: more accurate pooled over ten held-out sets, less on '
+                    'spikee; 4-8 ms of CPU per chunk and 45-55 MB) or minilm (the fine-tuned model for every '
+                    'language), and gate (0..1; with routed or minilm, text version 4 scores below it keeps that score '
+                    'and skips the model: with 0.1 it kept up with 200 calls/s on a 2-core machine with AVX-512 VNNI, '
+                    'not on an AVX2-only one). Measured: README.md, Evaluators.')
     eval_sample_rate: float = Field(default=1.0, ge=0, le=1,
                                     description="Default fraction of LLM calls each evaluator scores (0..1).")
     eval_batch_size: int = Field(default=256, gt=0, description="Most spans one worker poll scores.")
